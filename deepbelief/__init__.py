@@ -1,0 +1,7 @@
+"""deepbelief: Boltzmann machines and deep belief networks for scikit-learn."""
+
+from .rbm import RBM
+
+__version__ = "0.1.0"
+
+__all__ = ["RBM", "__version__"]

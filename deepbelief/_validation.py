@@ -1,0 +1,30 @@
+"""Input checks shared by the estimators."""
+
+import numpy as np
+
+
+def check_unit_interval(X, what="Bernoulli visible units"):
+    """Raise ``ValueError`` unless every value of ``X`` (dense or sparse) is in [0, 1]."""
+    data = X.data if hasattr(X, "toarray") else X
+    if data.size and (data.min() < 0 or data.max() > 1):
+        raise ValueError(
+            f"{what} need data in [0, 1]; got values in [{data.min():g}, {data.max():g}]. "
+            "Scale the data (e.g. MinMaxScaler) or use visible='gaussian' on "
+            "standardized data."
+        )
+    return X
+
+
+def make_generator(random_state):
+    """A :class:`numpy.random.Generator` drawn from sklearn's ``random_state``.
+
+    ``None``/int/``RandomState`` go through :func:`sklearn.utils.check_random_state`
+    and seed a new ``Generator`` (which can draw float32 uniforms in place); a
+    ``Generator`` is used as it is.
+    """
+    from sklearn.utils import check_random_state
+
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    rs = check_random_state(random_state)
+    return np.random.default_rng(rs.randint(0, 2**31 - 1, size=4))

@@ -1,0 +1,556 @@
+"""Restricted Boltzmann machine estimator (Bernoulli or Gaussian visible units)."""
+
+import hashlib
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import energy
+from ._validation import check_unit_interval, make_generator
+from .optimizers import LEARNING_RATE_SCHEDULES
+from .partition import ais_log_partition, base_visible_bias, log_partition_exact
+from .training import CDConfig, CDState, train_rbm
+
+_EXACT_MAX_UNITS = 20
+_MONITOR_ROWS = 1000
+
+
+class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Restricted Boltzmann machine trained by CD-k or persistent CD.
+
+    A drop-in for :class:`sklearn.neural_network.BernoulliRBM` (same parameter
+    names, same fitted attributes), with Gaussian visible units, CD-k, momentum,
+    weight decay, a sparsity target, learning-rate schedules, ``warm_start``,
+    and the true log-likelihood: exact for small models, by annealed
+    importance sampling (AIS) for large ones.
+
+    The energy is ``E(v, h) = -b.v - c.h - v.W.h`` for Bernoulli visible units
+    (data in [0, 1]: binary, or probabilities treated as such) and
+    ``E(v, h) = ||v - b||^2 / 2 - c.h - v.W.h`` for Gaussian visible units with
+    unit variance: standardize the data first (``StandardScaler``), and use a
+    learning rate 10-100x smaller than for Bernoulli units.
+
+    Parameters
+    ----------
+    n_components : int, default=256
+        Number of hidden units.
+    learning_rate : float, default=0.1
+        Step size of the (mean-over-batch) gradient steps.
+    batch_size : int, default=10
+        Examples per minibatch.
+    n_iter : int, default=10
+        Epochs over the training data in :meth:`fit`.
+    verbose : int, default=0
+        Print one line per epoch when positive.
+    random_state : int, RandomState instance or None, default=None
+        Controls everything random: the initial weights, minibatch order,
+        Gibbs sampling in training, :meth:`gibbs`, :meth:`sample` (unless given
+        its own), and the AIS run behind :meth:`score_samples`.
+    visible : {"bernoulli", "gaussian"}, default="bernoulli"
+        Type of the visible units.
+    method : {"pcd", "cd"}, default="pcd"
+        Persistent contrastive divergence (Tieleman 2008; one persistent
+        chain per minibatch row, as ``BernoulliRBM``) or CD-k (Hinton 2002).
+    k : int, default=1
+        Gibbs steps per update.
+    momentum : float, default=0.0
+        Momentum of the parameter updates, in [0, 1).
+    weight_decay : float, default=0.0
+        L2 penalty on the weights (not on biases).
+    sparsity_target : float or None, default=None
+        Target mean activation of the hidden units (Hinton 2010, sec. 11).
+    sparsity_cost : float, default=0.1
+        Strength of the sparsity penalty.
+    learning_rate_schedule : {"constant", "linear", "invscaling"}, default="constant"
+        Decay of the learning rate over the ``n_iter`` epochs.
+    warm_start : bool, default=False
+        Reuse the previous solution (and chains, velocities) in :meth:`fit`.
+    ais_chains : int, default=100
+        AIS runs behind :meth:`score_samples` when ``log Z`` cannot be enumerated.
+    ais_betas : int, default=14500
+        Inverse temperatures of those runs (Salakhutdinov & Murray 2008).
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_features)
+        Weight matrix ``W`` (a transposed view of the ``(n_features,
+        n_components)`` array the math uses).
+    intercept_hidden_ : ndarray of shape (n_components,)
+        Hidden biases ``c``.
+    intercept_visible_ : ndarray of shape (n_features,)
+        Visible biases ``b``.
+    n_features_in_ : int
+        Number of features seen during :meth:`fit`.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :meth:`fit` (string names only).
+    history_ : dict of lists
+        One entry per epoch: ``epoch``, ``seconds``, ``learning_rate``,
+        ``reconstruction_error`` (mean squared error of the mean-field
+        reconstruction), ``free_energy`` (mean) and, for Bernoulli units,
+        ``pseudo_log_likelihood`` (one-bit estimate), all on a fixed subsample
+        of at most 1000 training rows.
+
+    Notes
+    -----
+    :meth:`score_samples` returns the log-likelihood ``log p(x) = -F(x) - log Z``
+    (a log-density for Gaussian units), whereas ``BernoulliRBM.score_samples``
+    returns a random one-bit pseudo-likelihood estimate; that one is
+    :meth:`pseudo_log_likelihood` here, summed over all bits (deterministic).
+    ``log Z`` is computed once per set of parameters and cached.
+
+    References
+    ----------
+    Hinton (2002), Training products of experts by minimizing contrastive
+    divergence.  Tieleman (2008), Training restricted Boltzmann machines using
+    approximations to the likelihood gradient.  Hinton (2010), A practical guide
+    to training RBMs.  Salakhutdinov & Murray (2008), On the quantitative
+    analysis of deep belief networks.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from deepbelief import RBM
+    >>> X = load_digits().data / 16
+    >>> rbm = RBM(n_components=16, n_iter=5, batch_size=20, random_state=0).fit(X)
+    >>> rbm.transform(X).shape
+    (1797, 16)
+    >>> bool(rbm.score(X) < 0)
+    True
+    """
+
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_iter": [Interval(Integral, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "visible": [StrOptions(set(energy.VISIBLE_UNITS))],
+        "method": [StrOptions({"cd", "pcd"})],
+        "k": [Interval(Integral, 1, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "sparsity_target": [Interval(Real, 0, 1, closed="neither"), None],
+        "sparsity_cost": [Interval(Real, 0, None, closed="left")],
+        "learning_rate_schedule": [StrOptions(set(LEARNING_RATE_SCHEDULES))],
+        "warm_start": ["boolean"],
+        "ais_chains": [Interval(Integral, 2, None, closed="left")],
+        "ais_betas": [Interval(Integral, 2, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_components=256,
+        *,
+        learning_rate=0.1,
+        batch_size=10,
+        n_iter=10,
+        verbose=0,
+        random_state=None,
+        visible="bernoulli",
+        method="pcd",
+        k=1,
+        momentum=0.0,
+        weight_decay=0.0,
+        sparsity_target=None,
+        sparsity_cost=0.1,
+        learning_rate_schedule="constant",
+        warm_start=False,
+        ais_chains=100,
+        ais_betas=14500,
+    ):
+        self.n_components = n_components
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.n_iter = n_iter
+        self.verbose = verbose
+        self.random_state = random_state
+        self.visible = visible
+        self.method = method
+        self.k = k
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.sparsity_target = sparsity_target
+        self.sparsity_cost = sparsity_cost
+        self.learning_rate_schedule = learning_rate_schedule
+        self.warm_start = warm_start
+        self.ais_chains = ais_chains
+        self.ais_betas = ais_betas
+
+    # ------------------------------------------------------------------ input
+    def _validate_X(self, X, reset):
+        sparse = "csr" if self.visible == "bernoulli" else False
+        if reset:
+            X = validate_data(self, X, accept_sparse=sparse, dtype=[np.float64, np.float32])
+        else:
+            dtype = self.components_.dtype
+            X = validate_data(self, X, accept_sparse=sparse, dtype=dtype, reset=False)
+        if self.visible == "bernoulli":
+            check_unit_interval(X)
+        return X
+
+    @property
+    def _n_features_out(self):
+        return self.components_.shape[0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self.visible == "bernoulli"
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    # --------------------------------------------------------------- training
+    def _config(self):
+        return CDConfig(
+            visible=self.visible,
+            k=self.k,
+            persistent=self.method == "pcd",
+            learning_rate=self.learning_rate,
+            learning_rate_schedule=self.learning_rate_schedule,
+            momentum=self.momentum,
+            weight_decay=self.weight_decay,
+            sparsity_target=self.sparsity_target,
+            sparsity_cost=self.sparsity_cost,
+            batch_size=self.batch_size,
+        )
+
+    def _initialize(self, X, rng):
+        n_features = X.shape[1]
+        dtype = X.dtype
+        W = rng.standard_normal((n_features, self.n_components), dtype=dtype)
+        W *= 0.01
+        mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+        b = base_visible_bias(mean, self.visible).astype(dtype)
+        self.components_ = W.T
+        self.intercept_visible_ = b
+        self.intercept_hidden_ = np.zeros(self.n_components, dtype=dtype)
+        self.history_ = {}
+        self._rng = rng
+        self._data_mean = mean
+        self._n_seen = 0
+        self._train_state = {"epoch": 0}
+        self._log_z_cache = {}
+
+    def _update_data_mean(self, X):
+        n = X.shape[0]
+        mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+        total = self._n_seen + n
+        self._data_mean = self._data_mean + (mean - self._data_mean) * (n / total)
+        self._n_seen = total
+
+    def _monitor_rows(self, X):
+        rows = self._rng.choice(X.shape[0], min(X.shape[0], _MONITOR_ROWS), replace=False)
+        M = X[np.sort(rows)]
+        M = M.toarray() if hasattr(M, "toarray") else M
+        bits = self._rng.integers(0, X.shape[1], size=M.shape[0])
+
+        def monitor(state):
+            W, b, c = state.params()
+            out = {
+                "reconstruction_error": energy.reconstruction_error(M, W, b, c, self.visible),
+                "free_energy": float(energy.free_energy(M, W, b, c, self.visible).mean()),
+            }
+            if self.visible == "bernoulli":
+                pll = energy.pseudo_log_likelihood(M, W, b, c, features=bits)
+                out["pseudo_log_likelihood"] = float(pll.mean())
+            return out
+
+        return monitor
+
+    def _train(self, X, n_epochs, horizon):
+        W = np.ascontiguousarray(self.components_.T)
+        saved = self._train_state
+        state = CDState(
+            W,
+            self.intercept_visible_,
+            self.intercept_hidden_,
+            vW=saved.get("vW"),
+            vb=saved.get("vb"),
+            vc=saved.get("vc"),
+            chain=saved.get("chain"),
+            q=saved.get("q"),
+            epoch=saved["epoch"],
+            history=self.history_,
+        )
+        try:
+            train_rbm(
+                X,
+                state,
+                self._config(),
+                self._rng,
+                n_epochs,
+                horizon=horizon,
+                monitor=self._monitor_rows(X),
+                verbose=self.verbose,
+            )
+        finally:
+            self.components_ = state.W.T
+            self._train_state = {
+                "vW": state.vW,
+                "vb": state.vb,
+                "vc": state.vc,
+                "chain": state.chain,
+                "q": state.q,
+                "epoch": state.epoch,
+            }
+            self._log_z_cache = {}
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the model to ``X`` with ``n_iter`` epochs of CD-k/PCD.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; in [0, 1] for Bernoulli visible units (CSR accepted).
+        y : Ignored
+
+        Returns
+        -------
+        self : RBM
+        """
+        warm = self.warm_start and hasattr(self, "components_")
+        X = self._validate_X(X, reset=not warm)
+        if not warm:
+            self._initialize(X, make_generator(self.random_state))
+            self._update_data_mean(X)
+            self._train_state["epoch"] = 0
+        else:
+            self._update_data_mean(X)
+        start = self._train_state["epoch"]
+        return self._train(X, self.n_iter, horizon=start + self.n_iter)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Run one epoch over ``X`` (initialising the model on the first call).
+
+        The learning-rate schedule decays over ``n_iter`` calls.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        self : RBM
+        """
+        first = not hasattr(self, "components_")
+        X = self._validate_X(X, reset=first)
+        if first:
+            self._initialize(X, make_generator(self.random_state))
+        self._update_data_mean(X)
+        return self._train(X, 1, horizon=max(self.n_iter, 1))
+
+    # ------------------------------------------------------------- inference
+    def _params(self):
+        return self.components_.T, self.intercept_visible_, self.intercept_hidden_
+
+    def transform(self, X):
+        """Hidden activation probabilities ``P(h = 1 | v)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, n_components), X's float dtype
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        W, b, c = self._params()
+        return energy.mean_hiddens(X, W, c)
+
+    def inverse_transform(self, H):
+        """Visible means ``E[v | h]`` given hidden states or probabilities.
+
+        Parameters
+        ----------
+        H : array-like of shape (n_samples, n_components)
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        W, b, c = self._params()
+        H = np.asarray(H, dtype=W.dtype)
+        if H.ndim != 2 or H.shape[1] != W.shape[1]:
+            raise ValueError(
+                f"H must have shape (n_samples, {W.shape[1]}); got {H.shape}."
+            )
+        if not np.isfinite(H).all():
+            raise ValueError("H contains NaN or infinity.")
+        return energy.mean_visibles(H, W, b, self.visible)
+
+    def reconstruct(self, X):
+        """Mean-field reconstruction ``E[v | h = P(h | X)]``."""
+        return self.inverse_transform(self.transform(X))
+
+    def gibbs(self, v, n_steps=1):
+        """Run ``n_steps`` Gibbs sweeps ``v -> h -> v`` and return the visible sample.
+
+        Uses the estimator's random generator (seeded by ``random_state``).
+        """
+        check_is_fitted(self)
+        v = self._validate_X(v, reset=False)
+        v = v.toarray() if hasattr(v, "toarray") else v
+        W, b, c = self._params()
+        for _ in range(int(n_steps)):
+            v, _ = energy.gibbs_vhv(v, W, b, c, self._rng, self.visible)
+        return v
+
+    def sample(self, n_samples=1, n_steps=1000, random_state=None, probabilities=False):
+        """Draw samples by running Gibbs chains from the data's visible marginals.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of independent chains.
+        n_steps : int
+            Gibbs sweeps per chain.
+        random_state : int, RandomState, Generator or None
+            Seed of the chains (default: the estimator's generator).
+        probabilities : bool
+            Return ``E[v | h]`` of the last sweep instead of the sampled ``v``.
+
+        Returns
+        -------
+        V : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        rng = self._rng if random_state is None else make_generator(random_state)
+        W, b, c = self._params()
+        base = base_visible_bias(self._data_mean, self.visible).astype(W.dtype)
+        start = np.broadcast_to(base, (int(n_samples), W.shape[0])).copy()
+        mean = energy.sigmoid(start) if self.visible == "bernoulli" else start
+        v = energy.sample_visibles(mean, rng, self.visible)
+        for _ in range(int(n_steps)):
+            h = energy.sample_bernoulli(energy.mean_hiddens(v, W, c), rng)
+            mean = energy.mean_visibles(h, W, b, self.visible)
+            v = energy.sample_visibles(mean.copy(), rng, self.visible)
+        return mean if probabilities else v
+
+    # ------------------------------------------------------------- likelihood
+    def free_energy(self, X):
+        """Free energy ``F(v) = -log sum_h exp(-E(v, h))`` per sample."""
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return energy.free_energy(X, *self._params(), self.visible)
+
+    def log_partition(
+        self,
+        method="auto",
+        *,
+        n_chains=None,
+        n_betas=None,
+        random_state=None,
+        return_bounds=False,
+    ):
+        """Log partition function ``log Z`` of the model.
+
+        Parameters
+        ----------
+        method : {"auto", "exact", "ais"}
+            ``"exact"`` enumerates the smaller binary layer (feasible up to ~20
+            units; the hidden layer for Gaussian visible units); ``"ais"`` runs
+            annealed importance sampling from a base model with the training
+            data's visible marginals; ``"auto"`` picks exact when it has at most
+            20 units to enumerate.
+        n_chains, n_betas : int, optional
+            AIS runs and inverse temperatures (default ``ais_chains``,
+            ``ais_betas``).
+        random_state : int, RandomState, Generator or None
+            Seed of AIS (default: ``self.random_state``, so repeated calls agree).
+        return_bounds : bool
+            Also return ``(low, high)``: AIS's ``log(mean(w) -/+ 3 se)``
+            interval; equal to the value for exact enumeration.
+
+        Returns
+        -------
+        log_z : float
+        bounds : tuple of float, only when ``return_bounds``
+        """
+        check_is_fitted(self)
+        W, b, c = self._params()
+        n_enum = W.shape[1] if self.visible == "gaussian" else min(W.shape)
+        if method == "auto":
+            method = "exact" if n_enum <= _EXACT_MAX_UNITS else "ais"
+        if method not in ("exact", "ais"):
+            raise ValueError(f"method must be 'auto', 'exact' or 'ais'; got {method!r}.")
+        n_chains = self.ais_chains if n_chains is None else n_chains
+        n_betas = self.ais_betas if n_betas is None else n_betas
+        seed = self.random_state if random_state is None else random_state
+        if method == "exact":
+            value = log_partition_exact(W, b, c, self.visible)
+            bounds = (value, value)
+        else:
+            rng = make_generator(seed)
+            result = ais_log_partition(
+                W,
+                b,
+                c,
+                self.visible,
+                n_chains=n_chains,
+                betas=n_betas,
+                base_bias=base_visible_bias(self._data_mean, self.visible),
+                rng=rng,
+            )
+            value, bounds = result.log_z, (result.log_z_low, result.log_z_high)
+        return (value, bounds) if return_bounds else value
+
+    def _cached_log_partition(self):
+        W, b, c = self._params()
+        digest = hashlib.blake2b(digest_size=16)
+        for a in (W, b, c):
+            digest.update(np.ascontiguousarray(a).tobytes())
+        key = (digest.hexdigest(), self.visible, self.ais_chains, self.ais_betas)
+        cache = self.__dict__.setdefault("_log_z_cache", {})
+        if key not in cache:
+            cache.clear()
+            cache[key] = self.log_partition()
+        return cache[key]
+
+    def score_samples(self, X):
+        """Log-likelihood ``log p(x) = -F(x) - log Z`` of each sample.
+
+        ``log Z`` is exact for small models and an AIS estimate otherwise (see
+        :meth:`log_partition`), computed once per set of parameters with the
+        model's ``random_state``, so repeated calls agree.  Unlike
+        ``BernoulliRBM.score_samples`` this is not a pseudo-likelihood.
+
+        Returns
+        -------
+        log_prob : ndarray of shape (n_samples,)
+        """
+        F = self.free_energy(X)
+        return -F - self._cached_log_partition()
+
+    def score(self, X, y=None):
+        """Mean log-likelihood of ``X`` (nats per sample)."""
+        return float(np.mean(self.score_samples(X)))
+
+    def pseudo_log_likelihood(self, X):
+        """Pseudo-log-likelihood ``sum_i log P(x_i | x_-i)`` of each sample.
+
+        Exact (sums over all features; Bernoulli visible units only).  Costs
+        ``n_features`` free-energy evaluations per sample.
+        """
+        check_is_fitted(self)
+        if self.visible != "bernoulli":
+            raise ValueError(
+                "pseudo_log_likelihood is defined for Bernoulli visible units; "
+                "with Gaussian units use score_samples (the exact log-density)."
+            )
+        X = self._validate_X(X, reset=False)
+        return energy.pseudo_log_likelihood(X, *self._params())
