@@ -36,7 +36,7 @@ def sigmoid(x, out=None):
     the correct limit ``1 / inf = 0``.
     """
     out = np.negative(x, out=out)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", under="ignore"):
         np.exp(out, out=out)
     out += 1.0
     return np.reciprocal(out, out=out)

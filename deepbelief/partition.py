@@ -55,6 +55,50 @@ def log_partition_exact(W, b, c, visible="bernoulli", max_units=25, chunk=4096):
     return float(np.logaddexp.reduce(parts))
 
 
+def _hidden_states_logp(W, b, c, visible, max_units=20):
+    """All hidden states and their exact log-probabilities ``log p(h)``."""
+    n_hidden = W.shape[1]
+    if n_hidden > max_units:
+        raise ValueError(f"exact model statistics enumerate 2**{n_hidden} hidden states.")
+    Hs = ((np.arange(2**n_hidden)[:, None] >> np.arange(n_hidden)) & 1).astype(np.float64)
+    neg_f = -free_energy_hidden(Hs, W, b, c, visible)
+    return Hs, neg_f - np.logaddexp.reduce(neg_f)
+
+
+def model_statistics_exact(W, b, c, visible="bernoulli"):
+    """Exact model expectations ``(E[v h^T], E[v], E[h])`` by enumerating ``h``.
+
+    ``E[v h^T] = sum_h p(h) E[v | h] h^T`` with ``E[v | h] = sigmoid(b + W h)``
+    (Bernoulli) or ``b + W h`` (Gaussian).  The log-likelihood gradient is the
+    data's expectations minus these (:func:`exact_log_likelihood_gradient`).
+    """
+    W, b, c = (np.asarray(a, dtype=np.float64) for a in (W, b, c))
+    Hs, logp = _hidden_states_logp(W, b, c, visible)
+    p = np.exp(logp)
+    m = Hs @ W.T + b
+    if visible == "bernoulli":
+        m = sigmoid(m)
+    pm = p[:, None] * m
+    return pm.T @ Hs, pm.sum(0), p @ Hs
+
+
+def exact_log_likelihood_gradient(V, W, b, c, visible="bernoulli"):
+    """Exact gradient of the mean log-likelihood of ``V`` w.r.t. ``(W, b, c)``.
+
+    ``d/dW mean log p(v) = <v P(h|v)^T>_data - <v h^T>_model`` (and likewise for
+    the biases), with the model term computed by enumeration (tiny models).
+    """
+    V = np.asarray(V, dtype=np.float64)
+    W64, b64, c64 = (np.asarray(a, dtype=np.float64) for a in (W, b, c))
+    ph = sigmoid(V @ W64 + c64)
+    n = V.shape[0]
+    dW_data, db_data, dc_data = V.T @ ph / n, V.mean(0), ph.mean(0)
+    # Gaussian units: d/db of -||v - b||^2 / 2 is v - b, and the b cancels between
+    # the data and the model terms, so the same expression holds.
+    vh, v, h = model_statistics_exact(W64, b64, c64, visible)
+    return dW_data - vh, db_data - v, dc_data - h
+
+
 def ais_betas(n_betas=14500):
     """The inverse-temperature schedule of Salakhutdinov & Murray (2008).
 

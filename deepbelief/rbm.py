@@ -23,6 +23,15 @@ _EXACT_MAX_UNITS = 20
 _MONITOR_ROWS = 1000
 
 
+def _column_means(X):
+    """Feature means in float64, identical for dense and CSR input."""
+    if hasattr(X, "toarray"):
+        sums = np.bincount(X.indices, weights=X.data, minlength=X.shape[1])
+    else:
+        sums = X.sum(axis=0, dtype=np.float64)
+    return sums / X.shape[0]
+
+
 class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Restricted Boltzmann machine trained by CD-k or persistent CD.
 
@@ -227,7 +236,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         dtype = X.dtype
         W = rng.standard_normal((n_features, self.n_components), dtype=dtype)
         W *= 0.01
-        mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+        mean = _column_means(X)
         b = base_visible_bias(mean, self.visible).astype(dtype)
         self.components_ = W.T
         self.intercept_visible_ = b
@@ -241,7 +250,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def _update_data_mean(self, X):
         n = X.shape[0]
-        mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+        mean = _column_means(X)
         total = self._n_seen + n
         self._data_mean = self._data_mean + (mean - self._data_mean) * (n / total)
         self._n_seen = total

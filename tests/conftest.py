@@ -1,0 +1,22 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+MNIST = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
+
+
+def tiny_rbm(n_visible=12, n_hidden=8, scale=0.5, seed=0, dtype=np.float64):
+    """Random parameters of a small RBM, large enough to be far from independent."""
+    rng = np.random.default_rng(seed)
+    W = rng.normal(0, scale, (n_visible, n_hidden)).astype(dtype)
+    b = rng.normal(0, 0.5, n_visible).astype(dtype)
+    c = rng.normal(0, 0.5, n_hidden).astype(dtype)
+    return W, b, c
+
+
+@pytest.fixture
+def mnist_path():
+    if not MNIST.is_file():
+        pytest.skip("MNIST not available at ../shared/data/mnist.npz")
+    return MNIST

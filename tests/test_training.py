@@ -1,0 +1,144 @@
+"""The fast CD/PCD loop against the reference math of deepbelief.energy."""
+
+import numpy as np
+import pytest
+
+from deepbelief import energy
+from deepbelief.partition import log_partition_exact
+from deepbelief.training import CDConfig, CDState, TrainingDivergedError, cd_epoch, train_rbm
+
+from .conftest import tiny_rbm
+
+
+class ConstantRNG:
+    """Stand-in generator: uniforms are all ``u``, normals all ``z``, no shuffling.
+
+    It makes sampling a deterministic threshold (``x = p > u``), so the
+    optimized loop can be compared exactly with a reference written with the
+    pure functions.
+    """
+
+    def __init__(self, u=0.5, z=0.25):
+        self.u, self.z = u, z
+
+    def random(self, size=None, dtype=np.float64, out=None):
+        if out is None:
+            return np.full(size, self.u, dtype=dtype)
+        out[...] = self.u
+        return out
+
+    def standard_normal(self, size=None, dtype=np.float64, out=None):
+        if out is None:
+            return np.full(size, self.z, dtype=dtype)
+        out[...] = self.z
+        return out
+
+    def permutation(self, n):
+        return np.arange(n)
+
+    def choice(self, n, size, replace=True):
+        return np.arange(size) % n
+
+
+def reference_step(V, W, b, c, vel, cfg, chain, q, u=0.5, z=0.25):
+    """CD-k / PCD update written with the pure functions (no buffers)."""
+    thr = lambda p: (p > u).astype(p.dtype)  # noqa: E731
+    start = chain if cfg.persistent else V
+    h = thr(energy.mean_hiddens(start, W, c))
+    for step in range(cfg.k):
+        m = energy.mean_visibles(h, W, b, cfg.visible)
+        v_neg = thr(m) if cfg.visible == "bernoulli" else m + z
+        if step < cfg.k - 1:
+            h = thr(energy.mean_hiddens(v_neg, W, c))
+    dW, db, dc = energy.cd_gradient(V, v_neg, W, c)
+    lr = cfg.learning_rate
+    dW = lr * (dW - cfg.weight_decay * W)
+    if cfg.sparsity_target is not None:
+        q = 0.9 * q + 0.1 * energy.mean_hiddens(V, W, c).mean(0)
+        delta = cfg.sparsity_target - q
+        dW = dW + lr * cfg.sparsity_cost * np.outer(V.mean(0), delta)
+        dc = dc + cfg.sparsity_cost * delta
+    steps = [dW, lr * db, lr * dc]
+    new_vel = [cfg.momentum * v + s for v, s in zip(vel, steps)]
+    return [p + v for p, v in zip((W, b, c), new_vel)], new_vel, v_neg, q
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        CDConfig(k=1, persistent=False, learning_rate=0.1, batch_size=16),
+        CDConfig(k=3, persistent=False, learning_rate=0.05, momentum=0.5, batch_size=16),
+        CDConfig(k=1, persistent=True, learning_rate=0.1, weight_decay=0.01, batch_size=16),
+        CDConfig(k=2, persistent=True, learning_rate=0.1, momentum=0.9, batch_size=16,
+                 sparsity_target=0.1, sparsity_cost=0.5),
+        CDConfig(visible="gaussian", k=1, persistent=False, learning_rate=0.01, batch_size=16),
+    ],
+    ids=["cd1", "cd3-momentum", "pcd1-decay", "pcd2-sparsity", "gaussian-cd1"],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fast_loop_matches_reference(cfg, dtype):
+    W, b, c = tiny_rbm(10, 6, seed=11, dtype=dtype)
+    rng = np.random.default_rng(12)
+    X = ((rng.random((32, 10)) < 0.4) * 1.0).astype(dtype)
+    if cfg.visible == "gaussian":
+        X = rng.normal(size=(32, 10)).astype(dtype)
+    state = CDState(W.copy(), b.copy(), c.copy())
+    const = ConstantRNG()
+    params, vel = [W, b, c], [np.zeros_like(W), np.zeros_like(b), np.zeros_like(c)]
+    chain = X[:16].copy()  # ConstantRNG.choice picks rows 0..15 for the chains
+    q = cfg.sparsity_target
+    for start in (0, 16):  # one epoch = two batches of 16, in order
+        params, vel, v_neg, q = reference_step(X[start : start + 16], *params, vel, cfg, chain, q)
+        chain = v_neg
+    cd_epoch(X, state, cfg, const, cfg.learning_rate)
+    tol = dict(rtol=1e-4, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
+    for got, want in zip(state.params(), params):
+        assert got.dtype == dtype
+        np.testing.assert_allclose(got, want, **tol)
+    if cfg.persistent:
+        np.testing.assert_allclose(state.chain, chain, **tol)
+
+
+def test_last_partial_batch_is_used():
+    cfg = CDConfig(k=1, persistent=True, learning_rate=0.1, batch_size=16)
+    W, b, c = tiny_rbm(10, 6, seed=1)
+    X = (np.random.default_rng(0).random((40, 10)) < 0.5) * 1.0
+    full = CDState(W.copy(), b.copy(), c.copy())
+    cd_epoch(X, full, cfg, ConstantRNG(), 0.1)
+    cut = CDState(W.copy(), b.copy(), c.copy())
+    cd_epoch(X[:32], cut, cfg, ConstantRNG(), 0.1)
+    assert not np.allclose(full.W, cut.W)  # the 8 last rows changed the weights
+
+
+def test_training_increases_exact_likelihood():
+    rng = np.random.default_rng(0)
+    protos = (rng.random((3, 12)) < 0.5) * 1.0
+    X = np.abs(protos[rng.integers(0, 3, 600)] - (rng.random((600, 12)) < 0.05))
+    W, b, c = tiny_rbm(12, 8, scale=0.01, seed=1)
+    b[:] = 0
+    state = CDState(W, b, c)
+
+    def ll():
+        return np.mean(-energy.free_energy(X, *state.params())) - log_partition_exact(*state.params())
+
+    before = ll()
+    train_rbm(X, state, CDConfig(k=1, persistent=False, learning_rate=0.1, batch_size=20,
+                                 momentum=0.5), rng, 30)
+    after = ll()
+    # independent units at best reach sum of marginal entropies; 3 prototypes need less
+    marg = X.mean(0).clip(1e-6, 1 - 1e-6)
+    independent = np.sum(marg * np.log(marg) + (1 - marg) * np.log(1 - marg))
+    assert after > before + 2
+    assert after > independent + 1
+    assert len(state.history["seconds"]) == 30 and state.epoch == 30
+
+
+def test_divergence_raises_and_keeps_finite_parameters():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 20)) * 50
+    W, b, c = tiny_rbm(20, 10, scale=0.01)
+    state = CDState(W, b, c)
+    cfg = CDConfig(visible="gaussian", k=1, persistent=False, learning_rate=50.0, batch_size=10)
+    with pytest.raises(TrainingDivergedError, match="diverged"):
+        train_rbm(X, state, cfg, rng, 20)
+    assert all(np.isfinite(p).all() for p in state.params())
