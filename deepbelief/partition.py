@@ -132,13 +132,32 @@ def base_visible_bias(data_mean, visible="bernoulli", eps=1e-3):
     return np.log(m) - np.log1p(-m)
 
 
-def _softplus_rowsum(x, buf):
-    """``sum_j log(1 + exp(x_ij))`` per row, via ``max(x, 0) + log1p(exp(-|x|))``."""
-    np.abs(x, out=buf)
-    np.negative(buf, out=buf)
+def _log1p_exp_neg_rowsum(abs_a, beta, buf):
+    """``sum_j log1p(exp(-beta |a_ij|))`` per row (float64 sums)."""
+    np.multiply(abs_a, -beta, out=buf)
     np.exp(buf, out=buf)
     np.log1p(buf, out=buf)
-    return buf.sum(axis=1) + np.maximum(x, 0.0).sum(axis=1)
+    return buf.sum(axis=1, dtype=np.float64)
+
+
+def _sample_sigmoid(a, scale, out, work, rng, negated=False):
+    """``out <- 1[u < sigmoid(-scale * a)]`` for fresh uniforms ``u``.
+
+    Uses ``u < 1 / (1 + e)  <=>  u (1 + e) < 1`` with ``e = exp(scale * a)``,
+    which needs no division.  With ``negated`` the argument ``a`` already holds
+    ``scale * a`` (``work`` may then be ``a`` itself).
+    """
+    if negated:
+        if work is not a:
+            np.copyto(work, a)
+    else:
+        np.multiply(a, scale, out=work)
+    with np.errstate(over="ignore"):
+        np.exp(work, out=work)
+    work += 1.0
+    rng.random(out=out, dtype=out.dtype)
+    out *= work
+    return np.less(out, 1.0, out=out)
 
 
 def ais_log_partition(
@@ -206,7 +225,7 @@ def ais_log_partition(
     a = np.empty((n_chains, n_hidden), dtype=dtype)
     x = np.empty_like(a)
     buf = np.empty_like(a)
-    buf2 = np.empty_like(a)
+    abs_a = np.empty_like(a)
     m = np.empty((n_chains, n_visible), dtype=dtype)
     log_w = np.zeros(n_chains, dtype=np.float64)
     bmb = b - base
@@ -220,36 +239,41 @@ def ais_log_partition(
 
     np.matmul(v, W, out=a)
     a += c
+    neg_base_mix = np.empty_like(b)
     for k in range(1, betas.size):
         beta_prev, beta = betas[k - 1], betas[k]
-        # log w += log p*_k(v) - log p*_{k-1}(v), v the state after T_{k-1}
-        np.multiply(a, beta, out=x)
-        up = _softplus_rowsum(x, buf)
-        np.multiply(a, beta_prev, out=buf2)
-        down = _softplus_rowsum(buf2, buf)
-        log_w += (beta - beta_prev) * visible_delta(v) + (up - down)
+        # log w += log p*_k(v) - log p*_{k-1}(v) for the state v left by T_{k-1}.
+        # The hidden part is sum_j softplus(beta a_j) - softplus(beta' a_j) with
+        # softplus(x) = max(x, 0) + log1p(exp(-|x|)): the max terms give
+        # (beta - beta') sum_j max(a_j, 0), and |beta a| = beta |a|.
+        np.abs(a, out=abs_a)
+        np.maximum(a, 0.0, out=buf)
+        hidden = (beta - beta_prev) * buf.sum(axis=1, dtype=np.float64)
+        hidden += _log1p_exp_neg_rowsum(abs_a, beta, buf)
+        hidden -= _log1p_exp_neg_rowsum(abs_a, beta_prev, buf)
+        log_w += (beta - beta_prev) * visible_delta(v) + hidden
         if k == betas.size - 1:
             break
-        # transition T_k leaving p_k invariant: h ~ P_k(h|v), v ~ P_k(v|h)
-        sigmoid(x, out=x)
-        rng.random(out=buf, dtype=dtype)
-        np.less(buf, x, out=x)
-        np.matmul(x, W.T, out=m)
-        m += b
-        m *= beta
-        m += (1.0 - beta) * base
+        # transition T_k leaving p*_k invariant: h ~ P_k(h | v), v ~ P_k(v | h)
+        _sample_sigmoid(a, -beta, x, buf, rng)  # x <- h, scaled by beta below
+        x *= beta
+        np.matmul(x, W.T, out=m)  # beta * W h
+        # mean input of v: beta (b + W h) + (1 - beta) base
+        np.multiply(b, -beta, out=neg_base_mix)
+        neg_base_mix -= (1.0 - beta) * base
         if gaussian:
             rng.standard_normal(out=v, dtype=dtype)
+            v -= neg_base_mix
             v += m
         else:
-            sigmoid(m, out=m)
-            rng.random(out=v, dtype=dtype)
-            np.less(v, m, out=v)
+            np.subtract(neg_base_mix, m, out=m)  # -(input)
+            _sample_sigmoid(m, 1.0, v, m, rng, negated=True)
         np.matmul(v, W, out=a)
         a += c
     log_mean = logmeanexp(log_w)
     w = np.exp(log_w - log_w.max())
-    mean, sd = w.mean(), w.std(ddof=1) / np.sqrt(n_chains) if n_chains > 1 else 0.0
+    mean = w.mean()
+    sd = w.std(ddof=1) / np.sqrt(n_chains) if n_chains > 1 else 0.0
     shift = log_z_base + log_w.max()
     low = np.log(mean - 3 * sd) + shift if mean - 3 * sd > 0 else -np.inf
     high = np.log(mean + 3 * sd) + shift
