@@ -1,10 +1,121 @@
-"""Learning-rate schedules (and, with the feed-forward engine, optimizers).
+"""Optimizers and learning-rate schedules.
 
-Schedules are plain functions of the epoch index so that every training loop
-shares them; strings name them in estimator parameters.
+An optimizer is an ``(init, update)`` pair over a list of parameter arrays, in
+the manner of optax: ``state = init(params)``; ``steps = update(grads, state,
+lr)`` returns the steps to *add* to the parameters (computed in place in
+``grads``, which the caller no longer needs) and updates ``state`` in place.
+Adam is "scale by Adam" then "scale by ``-lr``"; plain SGD is "scale by ``-lr``".
+``OPTIMIZERS`` maps names to factories taking keyword hyper-parameters.
 """
 
+from typing import Callable, NamedTuple
+
+import numpy as np
+
 LEARNING_RATE_SCHEDULES = ("constant", "linear", "invscaling")
+
+
+class Optimizer(NamedTuple):
+    init: Callable
+    update: Callable
+
+
+def sgd(momentum=0.0, nesterov=False, **_):
+    """Stochastic gradient descent, optionally with (Nesterov) momentum.
+
+    ``v <- mu v - lr g``; the step is ``v`` or, with Nesterov,
+    ``mu v - lr g`` (Sutskever et al. 2013).
+    """
+
+    def init(params):
+        return {"velocity": [np.zeros_like(p) for p in params] if momentum else None}
+
+    def update(grads, state, lr):
+        if not momentum:
+            for g in grads:
+                g *= -lr
+            return grads
+        for g, v in zip(grads, state["velocity"]):
+            g *= -lr
+            v *= momentum
+            v += g
+            if nesterov:
+                g += momentum * v
+            else:
+                g[...] = v
+        return grads
+
+    return Optimizer(init, update)
+
+
+def adagrad(eps=1e-8, **_):
+    """AdaGrad (Duchi et al. 2011): ``step = -lr g / (sqrt(sum g^2) + eps)``."""
+
+    def init(params):
+        return {"sum_sq": [np.zeros_like(p) for p in params]}
+
+    def update(grads, state, lr):
+        for g, s in zip(grads, state["sum_sq"]):
+            s += g * g
+            g /= np.sqrt(s) + eps
+            g *= -lr
+        return grads
+
+    return Optimizer(init, update)
+
+
+def rmsprop(rho=0.9, eps=1e-8, **_):
+    """RMSProp (Tieleman & Hinton 2012): running mean of ``g^2`` with decay ``rho``."""
+
+    def init(params):
+        return {"mean_sq": [np.zeros_like(p) for p in params]}
+
+    def update(grads, state, lr):
+        for g, s in zip(grads, state["mean_sq"]):
+            s *= rho
+            s += (1 - rho) * g * g
+            g /= np.sqrt(s) + eps
+            g *= -lr
+        return grads
+
+    return Optimizer(init, update)
+
+
+def adam(beta_1=0.9, beta_2=0.999, eps=1e-8, **_):
+    """Adam (Kingma & Ba 2015) with bias-corrected moments."""
+
+    def init(params):
+        return {"m": [np.zeros_like(p) for p in params],
+                "v": [np.zeros_like(p) for p in params], "t": 0}
+
+    def update(grads, state, lr):
+        state["t"] += 1
+        t = state["t"]
+        step = lr * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        for g, m, v in zip(grads, state["m"], state["v"]):
+            m *= beta_1
+            m += (1 - beta_1) * g
+            v *= beta_2
+            g *= g
+            g *= 1 - beta_2
+            v += g
+            np.sqrt(v, out=g)
+            g += eps
+            np.divide(m, g, out=g)
+            g *= -step
+        return grads
+
+    return Optimizer(init, update)
+
+
+OPTIMIZERS = {
+    "sgd": lambda **kw: sgd(momentum=0.0, **kw),
+    "momentum": lambda momentum=0.9, **kw: sgd(momentum=momentum, nesterov=False),
+    "nesterov": lambda momentum=0.9, **kw: sgd(momentum=momentum, nesterov=True),
+    "adagrad": adagrad,
+    "rmsprop": rmsprop,
+    "adam": adam,
+}
 
 
 def scheduled_learning_rate(schedule, learning_rate, epoch, n_epochs, power_t=0.5):

@@ -1,0 +1,118 @@
+"""Activations, their derivatives (in terms of the output) and losses.
+
+Registries of plain functions, as in scikit-learn's ``neural_network._base``:
+``ACTIVATIONS[name](Z)`` transforms ``Z`` in place and returns it;
+``DERIVATIVES[name](A, delta)`` multiplies ``delta`` in place by the derivative
+written in terms of the activation's *output* ``A`` (which is all backprop
+keeps).  ``LOSSES[name](y, A)`` returns a mean loss; the output deltas of the
+matching output activation are ``A - y`` for both pairs below.
+"""
+
+import numpy as np
+
+from .energy import sigmoid
+
+LEAKY_SLOPE = 0.01
+
+
+def identity(Z):
+    return Z
+
+
+def relu(Z):
+    return np.maximum(Z, 0, out=Z)
+
+
+def leaky_relu(Z):
+    # max(z, 0.01 z) for any sign of z
+    return np.maximum(Z, LEAKY_SLOPE * Z, out=Z)
+
+
+def tanh(Z):
+    return np.tanh(Z, out=Z)
+
+
+def softmax(Z):
+    Z -= Z.max(axis=1, keepdims=True)
+    np.exp(Z, out=Z)
+    Z /= Z.sum(axis=1, keepdims=True)
+    return Z
+
+
+ACTIVATIONS = {
+    "identity": identity,
+    "sigmoid": lambda Z: sigmoid(Z, out=Z),
+    "tanh": tanh,
+    "relu": relu,
+    "leaky_relu": leaky_relu,
+    "softmax": softmax,
+}
+
+
+def _d_identity(A, delta):
+    return delta
+
+
+def _d_sigmoid(A, delta):
+    # s'(z) = s (1 - s) <= 1/4: the factor behind vanishing gradients
+    delta *= A
+    delta *= 1 - A
+    return delta
+
+
+def _d_tanh(A, delta):
+    delta *= 1 - A * A
+    return delta
+
+
+def _d_relu(A, delta):
+    delta[A <= 0] = 0
+    return delta
+
+
+def _d_leaky_relu(A, delta):
+    delta[A <= 0] *= LEAKY_SLOPE
+    return delta
+
+
+DERIVATIVES = {
+    "identity": _d_identity,
+    "sigmoid": _d_sigmoid,
+    "tanh": _d_tanh,
+    "relu": _d_relu,
+    "leaky_relu": _d_leaky_relu,
+}
+
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
+
+
+def log_loss(Y, P):
+    """Mean cross-entropy ``-sum_k y_k log p_k`` of one-hot ``Y`` and softmax ``P``."""
+    eps = np.finfo(P.dtype).tiny
+    return float(-np.sum(Y * np.log(np.maximum(P, eps)), dtype=np.float64) / P.shape[0])
+
+
+def squared_error(Y, P):
+    """Mean of ``||y - p||^2 / 2`` over samples."""
+    d = Y - P
+    return float(np.einsum("ij,ij->", d, d, dtype=np.float64) / (2 * P.shape[0]))
+
+
+LOSSES = {"log_loss": log_loss, "squared_error": squared_error}
+OUTPUT_FOR_LOSS = {"log_loss": "softmax", "squared_error": "identity"}
+
+
+def saturation(A, activation, threshold=0.99):
+    """Fraction of saturated units in one layer's outputs ``A``.
+
+    sigmoid: output below ``1 - threshold`` or above ``threshold``; tanh:
+    ``|a| > threshold`` (Glorot & Bengio 2010); relu / leaky_relu: the fraction
+    of inactive (``a <= 0``) units; identity: 0.
+    """
+    if activation == "sigmoid":
+        return float(np.mean((A < 1 - threshold) | (A > threshold)))
+    if activation == "tanh":
+        return float(np.mean(np.abs(A) > threshold))
+    if activation in ("relu", "leaky_relu"):
+        return float(np.mean(A <= 0))
+    return 0.0

@@ -1,0 +1,74 @@
+"""Every optimizer on a parabola and on Rosenbrock's function."""
+
+import numpy as np
+import pytest
+
+from deepbelief.optimizers import OPTIMIZERS, scheduled_learning_rate
+
+# (learning rate, steps) per optimizer for each problem
+PARABOLA = {"sgd": (0.1, 300), "momentum": (0.05, 300), "nesterov": (0.05, 300),
+            "adagrad": (0.5, 2000), "rmsprop": (0.01, 2000), "adam": (0.05, 2000)}
+ROSENBROCK = {"sgd": (1e-3, 60000), "momentum": (2e-4, 30000), "nesterov": (2e-4, 30000),
+              "adagrad": (0.1, 30000), "rmsprop": (1e-3, 30000), "adam": (0.01, 20000)}
+
+
+def run(name, grad_fn, x0, lr, steps):
+    params = [np.array(x0, dtype=np.float64)]
+    opt = OPTIMIZERS[name]()
+    state = opt.init(params)
+    for _ in range(steps):
+        steps_ = opt.update([grad_fn(params[0])], state, lr)
+        params[0] += steps_[0]
+    return params[0]
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_parabola(name):
+    A = np.diag([1.0, 4.0])
+    target = np.array([1.0, -2.0])
+    x = run(name, lambda x: A @ (x - target), [5.0, 5.0], *PARABOLA[name])
+    np.testing.assert_allclose(x, target, atol=1e-2)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_rosenbrock(name):
+    def grad(p):
+        x, y = p
+        return np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])
+
+    x = run(name, grad, [-1.2, 1.0], *ROSENBROCK[name])
+    np.testing.assert_allclose(x, [1.0, 1.0], atol=0.05)
+
+
+def test_updates_are_in_place_and_keep_dtype():
+    for name in OPTIMIZERS:
+        opt = OPTIMIZERS[name]()
+        p = [np.ones(3, dtype=np.float32)]
+        g = [np.full(3, 0.5, dtype=np.float32)]
+        out = opt.update(g, opt.init(p), 0.1)
+        assert out[0] is g[0] and out[0].dtype == np.float32
+
+
+def test_sgd_and_momentum_formulas():
+    g = lambda: [np.array([1.0])]  # noqa: E731
+    opt = OPTIMIZERS["momentum"](momentum=0.5)
+    s = opt.init([np.zeros(1)])
+    assert opt.update(g(), s, 0.1)[0][0] == pytest.approx(-0.1)
+    assert opt.update(g(), s, 0.1)[0][0] == pytest.approx(-0.15)
+    nes = OPTIMIZERS["nesterov"](momentum=0.5)
+    s = nes.init([np.zeros(1)])
+    assert nes.update(g(), s, 0.1)[0][0] == pytest.approx(-0.15)
+    adam = OPTIMIZERS["adam"]()
+    s = adam.init([np.zeros(1)])
+    # bias correction makes the first Adam step lr * sign(g)
+    assert adam.update([np.array([3.0])], s, 0.01)[0][0] == pytest.approx(-0.01, rel=1e-6)
+
+
+def test_schedules():
+    assert scheduled_learning_rate("constant", 0.1, 5, 10) == 0.1
+    assert scheduled_learning_rate("linear", 0.1, 0, 4) == pytest.approx(0.1)
+    assert scheduled_learning_rate("linear", 0.1, 3, 4) == pytest.approx(0.025)
+    assert scheduled_learning_rate("linear", 0.1, 30, 4) == pytest.approx(0.025)
+    assert scheduled_learning_rate("invscaling", 0.1, 3, 4) == pytest.approx(0.05)
+    with pytest.raises(ValueError, match="schedule"):
+        scheduled_learning_rate("cosine", 0.1, 0, 1)
