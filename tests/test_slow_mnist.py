@@ -16,7 +16,7 @@ def test_rbm_500_reaches_minus_100_nats_within_15_minutes(mnist_path):
     X_train = binarize_stochastic(X_train, random_state=1234)
     X_test = binarize_stochastic(X_test, random_state=4321)
     t0 = time.perf_counter()
-    rbm = RBM(n_components=500, method="pcd", learning_rate=0.05, batch_size=100, n_iter=60,
+    rbm = RBM(n_components=500, method="pcd", learning_rate=0.05, batch_size=100, n_iter=150,
               momentum=0.5, weight_decay=2e-4, learning_rate_schedule="linear",
               random_state=0).fit(X_train)
     log_z, (low, high) = rbm.log_partition("ais", return_bounds=True)
@@ -25,5 +25,5 @@ def test_rbm_500_reaches_minus_100_nats_within_15_minutes(mnist_path):
     print(f"\nMNIST RBM-500: test log-likelihood {test_ll:.2f} nats "
           f"(log Z in [{low:.2f}, {high:.2f}]), {seconds:.0f} s")
     assert high - low < 5
-    assert test_ll >= -100
+    assert test_ll >= -100  # measured: -87.4 nats (docs/rbm.rst)
     assert seconds < 15 * 60

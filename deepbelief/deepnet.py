@@ -1,0 +1,403 @@
+"""Feed-forward nets trained by backprop: the shared estimator base and the
+randomly initialised baselines ``DeepNetClassifier`` / ``DeepNetRegressor``."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._validation import make_generator
+from .activations import HIDDEN_ACTIVATIONS, OUTPUT_FOR_LOSS
+from .feedforward import NetSpec, forward, init_bn_stats, init_params
+from .finetuning import FitConfig, train_network
+from .initializers import INITIALIZERS
+from .optimizers import LEARNING_RATE_SCHEDULES, OPTIMIZERS
+
+_MONITOR_ROWS = 1000
+
+NET_CONSTRAINTS = {
+    "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+    "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+    "init": [StrOptions(set(INITIALIZERS))],
+    "solver": [StrOptions(set(OPTIMIZERS))],
+    "alpha": [Interval(Real, 0, None, closed="left")],
+    "l1": [Interval(Real, 0, None, closed="left")],
+    "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "learning_rate": [StrOptions(set(LEARNING_RATE_SCHEDULES))],
+    "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+    "momentum": [Interval(Real, 0, 1, closed="left")],
+    "max_iter": [Interval(Integral, 0, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "input_dropout": [Interval(Real, 0, 1, closed="left")],
+    "batch_norm": ["boolean"],
+    "residual": ["boolean"],
+    "warm_start": ["boolean"],
+    "verbose": ["verbose"],
+    "random_state": ["random_state"],
+}
+
+
+class BaseDeepNet(BaseEstimator):
+    """Everything the supervised nets share: validation, the engine, attributes.
+
+    Subclasses set ``_loss`` and implement ``_encode_targets`` and
+    ``_initial_params(X, rng)``; the latter is where pretraining happens.
+    """
+
+    _loss = "log_loss"
+
+    # ---------------------------------------------------------------- pieces
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if np.ndim(sizes) == 0 else list(sizes)
+        if any(int(s) < 1 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be positive; got {self.hidden_layer_sizes}.")
+        return [int(s) for s in sizes]
+
+    def _activation(self):
+        return self.activation
+
+    def _spec(self):
+        return NetSpec(
+            activation=self._activation(),
+            output=OUTPUT_FOR_LOSS[self._loss],
+            batch_norm=getattr(self, "batch_norm", False),
+            residual=getattr(self, "residual", False),
+            dropout_input=self.input_dropout,
+            dropout_hidden=self.dropout,
+        )
+
+    def _config(self, n_samples):
+        batch = min(200, n_samples) if self.batch_size == "auto" else min(self.batch_size, n_samples)
+        return FitConfig(
+            loss=self._loss, solver=self.solver, learning_rate_init=self.learning_rate_init,
+            learning_rate_schedule=self.learning_rate, momentum=self.momentum, alpha=self.alpha,
+            l1=self.l1, batch_size=batch, max_iter=self.max_iter, tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
+        )
+
+    def _random_params(self, n_in, n_out, dtype, rng):
+        sizes = [n_in, *self._hidden_sizes(), n_out]
+        return init_params(sizes, self.init, rng, dtype, batch_norm=self._spec().batch_norm)
+
+    def _initial_params(self, X, n_out, rng):
+        return self._random_params(X.shape[1], n_out, X.dtype, rng)
+
+    # --------------------------------------------------------------- fitting
+    def _fit(self, X, y, *, incremental, classes=None):
+        first = not (hasattr(self, "params_") and (incremental or self.warm_start))
+        X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32],
+                             multi_output=self._loss == "squared_error", y_numeric=False)
+        if not first and X.dtype != self.params_["W"][0].dtype:
+            X = X.astype(self.params_["W"][0].dtype)
+        Y = self._encode_targets(y, X.dtype, first, classes)
+        if first:
+            self._rng = make_generator(self.random_state)
+            self.params_ = self._initial_params(X, Y.shape[1], self._rng)
+            self._bn_stats = init_bn_stats(self.params_)
+            self._opt_state = None
+            self.history_ = {}
+            self.n_iter_ = 0
+        rng = self._rng
+        cfg = self._config(X.shape[0])
+        validation = score = None
+        if self.early_stopping and not incremental:
+            strat = y if self._loss == "log_loss" and _can_stratify(y, self.validation_fraction) else None
+            X, X_val, Y, Y_val = train_test_split(
+                X, Y, test_size=self.validation_fraction, stratify=strat,
+                random_state=int(rng.integers(2**31 - 1)))
+            validation, score = (X_val, Y_val), self._validation_score
+        rows = rng.choice(X.shape[0], min(X.shape[0], _MONITOR_ROWS), replace=False)
+        monitor = (X[rows], Y[rows])
+        self._opt_state, self.history_ = train_network(
+            self.params_, X, Y, self._spec(), cfg, rng, opt_state=self._opt_state,
+            bn_stats=self._bn_stats, history=self.history_, validation=validation, score=score,
+            monitor=monitor, start_epoch=self.n_iter_, n_epochs=1 if incremental else cfg.max_iter,
+        )
+        self.n_iter_ = len(self.history_.get("loss", []))
+        self.loss_curve_ = list(self.history_.get("loss", []))
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else np.nan
+        if "val_score" in self.history_:
+            self.validation_scores_ = list(self.history_["val_score"])
+            self.best_validation_score_ = max(self.validation_scores_)
+        self.coefs_ = self.params_["W"]
+        self.intercepts_ = self.params_["b"]
+        self.n_layers_ = len(self.coefs_) + 1
+        self.out_activation_ = self._spec().output
+        return self
+
+    def _validation_score(self, params, X_val, Y_val):
+        out, _ = forward(params, X_val, self._spec(), bn_stats=self._bn_stats)
+        if self._loss == "log_loss":
+            return accuracy_score(Y_val.argmax(1), out.argmax(1))
+        return r2_score(Y_val, out)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the network (after pretraining, for the pretrained estimators).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, incremental=False)
+
+    def _forward(self, X):
+        check_is_fitted(self, "params_")
+        X = validate_data(self, X, reset=False, dtype=self.params_["W"][0].dtype)
+        out, _ = forward(self.params_, X, self._spec(), bn_stats=self._bn_stats)
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags
+
+
+def _can_stratify(y, fraction):
+    _, counts = np.unique(y, return_counts=True)
+    return counts.min() >= 2 and int(len(y) * fraction) >= len(counts)
+
+
+class ClassifierNetMixin(ClassifierMixin):
+    """Softmax output, cross-entropy loss, ``classes_``, probabilities."""
+
+    _loss = "log_loss"
+
+    def _encode_targets(self, y, dtype, first, classes=None):
+        if first:
+            target_type = type_of_target(y, input_name="y")
+            if target_type not in ("binary", "multiclass"):
+                raise ValueError(f"Unknown label type: {target_type}; expected binary or multiclass.")
+            self._label_binarizer = LabelBinarizer()
+            self._label_binarizer.fit(y if classes is None else classes)
+            self.classes_ = self._label_binarizer.classes_
+        elif np.setdiff1d(np.unique(y), self.classes_).size:
+            raise ValueError(f"y has labels not in classes_ {self.classes_}.")
+        Y = self._label_binarizer.transform(y).astype(dtype)
+        if Y.shape[1] == 1:  # binary: two softmax outputs
+            Y = np.hstack([1 - Y, Y])
+        return Y
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes)."""
+        return self._forward(X)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`."""
+        P = self.predict_proba(X)
+        return np.log(np.maximum(P, np.finfo(P.dtype).tiny))
+
+    def predict(self, X):
+        """Most probable class."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """One epoch over ``(X, y)``; ``classes`` is required on the first call."""
+        if not hasattr(self, "params_") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, incremental=True, classes=classes)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        return tags
+
+
+class RegressorNetMixin(RegressorMixin):
+    """Identity output, squared-error loss."""
+
+    _loss = "squared_error"
+
+    def _encode_targets(self, y, dtype, first, classes=None):
+        y = np.asarray(y, dtype=dtype)
+        if first:
+            self._y_ndim = y.ndim
+        return y.reshape(len(y), -1)
+
+    def predict(self, X):
+        """Predicted targets, shape (n_samples,) or (n_samples, n_targets)."""
+        out = self._forward(X)
+        return out.ravel() if self._y_ndim == 1 else out
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y):
+        """One epoch over ``(X, y)``."""
+        return self._fit(X, y, incremental=True)
+
+
+_NET_DOC_PARAMS = """
+    hidden_layer_sizes : array-like of int, default={default_sizes}
+        Widths of the hidden layers, input side first.
+    activation : {{"sigmoid", "tanh", "relu", "leaky_relu", "identity"}}
+        Hidden-unit non-linearity.
+    init : {{"normal", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal"}}
+        Weight initializer: ``"normal"`` is N(0, 0.01^2), the classic choice.
+    solver : {{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}}
+        Optimizer.
+    alpha : float, default=1e-4
+        L2 penalty (scaled by the batch size, as in ``MLPClassifier``).
+    l1 : float, default=0.0
+        L1 penalty, same scaling.
+    batch_size : int or "auto", default="auto"
+        ``"auto"`` is ``min(200, n_samples)``.
+    learning_rate : {{"constant", "linear", "invscaling"}}, default="constant"
+        Learning-rate schedule over ``max_iter`` epochs.
+    learning_rate_init : float
+        Initial step size.
+    momentum : float, default=0.9
+        For the ``"momentum"`` and ``"nesterov"`` solvers.
+    max_iter : int
+        Maximum number of epochs.
+    tol, n_iter_no_change : float, int
+        Stop when the training loss (or, with ``early_stopping``, the
+        validation score) has not improved by ``tol`` for ``n_iter_no_change``
+        epochs.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for
+        classifiers) and keep the parameters of the best validation score.
+    validation_fraction : float, default=0.1
+    dropout : float, default=0.0
+        Dropout rate of the hidden units.
+    input_dropout : float, default=0.0
+        Dropout rate of the inputs.
+    warm_start : bool, default=False
+        Continue from the previous solution in :meth:`fit`.
+    verbose : int, default=0
+    random_state : int, RandomState instance or None
+        Controls initialisation (and pretraining), minibatch order, dropout
+        masks and the validation split."""
+
+
+def _net_init_doc(cls, default_sizes="(100,)"):
+    cls.__doc__ = cls.__doc__.replace("%(net_params)s", _NET_DOC_PARAMS.format(
+        default_sizes=default_sizes))
+    return cls
+
+
+def _init_deep_net(self, hidden_layer_sizes=(100,), *, activation="relu", init="glorot_uniform",
+             solver="adam", alpha=1e-4, l1=0.0, batch_size="auto", learning_rate="constant",
+             learning_rate_init=0.001, momentum=0.9, max_iter=200, tol=1e-4,
+             n_iter_no_change=10, early_stopping=False, validation_fraction=0.1,
+             dropout=0.0, input_dropout=0.0, batch_norm=False, residual=False,
+             warm_start=False, verbose=0, random_state=None):
+    self.hidden_layer_sizes = hidden_layer_sizes
+    self.activation = activation
+    self.init = init
+    self.solver = solver
+    self.alpha = alpha
+    self.l1 = l1
+    self.batch_size = batch_size
+    self.learning_rate = learning_rate
+    self.learning_rate_init = learning_rate_init
+    self.momentum = momentum
+    self.max_iter = max_iter
+    self.tol = tol
+    self.n_iter_no_change = n_iter_no_change
+    self.early_stopping = early_stopping
+    self.validation_fraction = validation_fraction
+    self.dropout = dropout
+    self.input_dropout = input_dropout
+    self.batch_norm = batch_norm
+    self.residual = residual
+    self.warm_start = warm_start
+    self.verbose = verbose
+    self.random_state = random_state
+
+
+@_net_init_doc
+class DeepNetClassifier(ClassifierNetMixin, BaseDeepNet):
+    """Randomly initialised deep net classifier: the baseline of the experiments.
+
+    Any activation, any initializer, optional batch normalization and residual
+    connections between equal-width hidden layers.  Parameter names follow
+    :class:`sklearn.neural_network.MLPClassifier`.
+
+    Parameters
+    ----------%(net_params)s
+    batch_norm : bool, default=False
+        Batch normalization of every hidden layer's pre-activation.
+    residual : bool, default=False
+        Skip connections ``y = act(x W + b) + x`` where a hidden layer keeps
+        its width.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coefs_, intercepts_ : lists of ndarray
+        Weights ``(fan_in, fan_out)`` and biases per layer, input side first.
+    params_ : dict
+        All trained parameters (``W``, ``b``, batch-norm ``gamma``/``beta``).
+    n_iter_ : int
+        Epochs run.
+    loss_, loss_curve_ : float, list of float
+    validation_scores_, best_validation_score_ : list, float
+        With ``early_stopping``.
+    history_ : dict of lists
+        Per epoch: ``loss``, ``seconds``, ``learning_rate``, ``val_score`` (with
+        early stopping), ``grad_norms`` (one norm per weight layer, input side
+        first) and ``saturation`` (per hidden layer), measured on a fixed batch
+        of up to 1000 training rows; ``grad_norms_init`` and ``saturation_init``
+        hold the same before training.
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from deepbelief import DeepNetClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = DeepNetClassifier(hidden_layer_sizes=(64, 64), activation="relu",
+    ...                         init="he_normal", max_iter=20, random_state=0).fit(X / 16, y)
+    >>> bool(clf.score(X / 16, y) > 0.9)
+    True
+    """
+
+    _parameter_constraints = dict(NET_CONSTRAINTS)
+
+    __init__ = _init_deep_net
+
+
+@_net_init_doc
+class DeepNetRegressor(RegressorNetMixin, BaseDeepNet):
+    """Randomly initialised deep net regressor (squared error, identity output).
+
+    Parameters
+    ----------%(net_params)s
+    batch_norm : bool, default=False
+    residual : bool, default=False
+
+    Attributes
+    ----------
+    coefs_, intercepts_, params_, n_iter_, loss_curve_, history_ :
+        As in :class:`DeepNetClassifier`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from deepbelief import DeepNetRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(400, 3)); y = X @ [1.0, -2.0, 0.5]
+    >>> reg = DeepNetRegressor((32,), activation="tanh", max_iter=200, random_state=0).fit(X, y)
+    >>> bool(reg.score(X, y) > 0.95)
+    True
+    """
+
+    _parameter_constraints = dict(NET_CONSTRAINTS)
+
+    __init__ = _init_deep_net

@@ -1,0 +1,170 @@
+"""The minibatch backprop loop shared by every supervised estimator.
+
+Shuffled minibatches, one optimizer step per batch, a learning-rate schedule
+per epoch, early stopping on a validation split (or a plateau of the training
+loss), a finite-weights check, and a per-epoch ``history``.  The diagnostics
+(per-layer gradient norms, saturation) are measured once per epoch on a fixed
+monitor batch, so they cost about one minibatch per epoch; a per-batch hook
+``on_grad_computed(epoch, batch, grads)`` sees every gradient when given.
+"""
+
+import time
+import warnings
+from dataclasses import dataclass, replace
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from .activations import LOSSES, saturation
+from .feedforward import backward, flat, forward, penalty
+from .optimizers import OPTIMIZERS, scheduled_learning_rate
+from .training import TrainingDivergedError
+
+
+@dataclass
+class FitConfig:
+    """Hyper-parameters of fine-tuning (see the estimators for their meaning)."""
+
+    loss: str = "log_loss"
+    solver: str = "momentum"
+    learning_rate_init: float = 0.1
+    learning_rate_schedule: str = "constant"
+    momentum: float = 0.9
+    alpha: float = 1e-4
+    l1: float = 0.0
+    batch_size: int = 100
+    max_iter: int = 50
+    tol: float = 1e-4
+    n_iter_no_change: int = 10
+    bn_momentum: float = 0.1
+    verbose: int = 0
+
+
+def make_optimizer(cfg):
+    kw = {"momentum": cfg.momentum} if cfg.solver in ("momentum", "nesterov") else {}
+    return OPTIMIZERS[cfg.solver](**kw)
+
+
+def layer_diagnostics(params, X, Y, spec, cfg):
+    """Per-layer gradient norms (weights, input side first) and saturation.
+
+    One full-batch forward/backward on ``(X, Y)`` without dropout; batch norm
+    uses the batch's statistics.  Returns ``(grad_norms, saturation)``.
+    """
+    plain = replace(spec, dropout_input=0.0, dropout_hidden=0.0)
+    P, cache = forward(params, X, plain, train=True)
+    grads = backward(params, cache, P, Y, plain, alpha=0.0)
+    norms = [float(np.linalg.norm(g)) for g in grads["W"]]
+    sat = [saturation(a, spec.activation) for a in cache["outputs"]]
+    return norms, sat
+
+
+class EarlyStopper:
+    """Tracks the best score; says when ``patience`` epochs brought no gain > tol."""
+
+    def __init__(self, patience, tol, higher_is_better):
+        self.patience, self.tol, self.sign = patience, tol, 1.0 if higher_is_better else -1.0
+        self.best, self.bad_epochs, self.best_params = -np.inf, 0, None
+
+    def update(self, value, params=None):
+        v = self.sign * value
+        if v > self.best + self.tol:
+            self.bad_epochs = 0
+        else:
+            self.bad_epochs += 1
+        if v > self.best:
+            self.best = v
+            if params is not None:
+                self.best_params = [p.copy() for p in params]
+        return self.bad_epochs >= self.patience
+
+
+def train_network(
+    params, X, Y, spec, cfg, rng, *, opt_state=None, bn_stats=None, history=None,
+    validation=None, score=None, monitor=None, start_epoch=0, n_epochs=None,
+    on_grad_computed=None,
+):
+    """Fine-tune ``params`` in place on ``(X, Y)``; returns ``(opt_state, history)``.
+
+    Parameters
+    ----------
+    validation : (X_val, y_val) or None
+        Held-out data for early stopping; ``score(params, X_val, y_val)``
+        (higher is better) is recorded as ``val_score`` and the best parameters
+        are restored at the end.
+    monitor : (X_mon, Y_mon) or None
+        Fixed batch for the per-epoch diagnostics; recorded before the first
+        epoch too (``grad_norms_init``, ``saturation_init``).
+    n_epochs : int or None
+        Epochs to run now (default ``cfg.max_iter``); the schedule counts from
+        ``start_epoch`` over ``cfg.max_iter`` epochs.
+    """
+    optimizer = make_optimizer(cfg)
+    leaves = flat(params)
+    if opt_state is None:
+        opt_state = optimizer.init(leaves)
+    history = {} if history is None else history
+    n = X.shape[0]
+    n_epochs = cfg.max_iter if n_epochs is None else n_epochs
+    loss_fn = LOSSES[cfg.loss]
+    if monitor is not None and "grad_norms_init" not in history:
+        norms, sat = layer_diagnostics(params, *monitor, spec, cfg)
+        history["grad_norms_init"], history["saturation_init"] = norms, sat
+    stopper = EarlyStopper(cfg.n_iter_no_change, cfg.tol, higher_is_better=validation is not None)
+    converged = False
+    for epoch in range(start_epoch, start_epoch + n_epochs):
+        lr = scheduled_learning_rate(cfg.learning_rate_schedule, cfg.learning_rate_init, epoch,
+                                     cfg.max_iter)
+        saved = [p.copy() for p in leaves]
+        t0 = time.perf_counter()
+        order = rng.permutation(n)
+        total = 0.0
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            for batch, start in enumerate(range(0, n, cfg.batch_size)):
+                idx = order[start : start + cfg.batch_size]
+                xb, yb = X[idx], Y[idx]
+                P, cache = forward(params, xb, spec, train=True, rng=rng, bn_stats=bn_stats,
+                                   bn_momentum=cfg.bn_momentum)
+                total += (loss_fn(yb, P) + penalty(params, idx.size, cfg.alpha, cfg.l1)) * idx.size
+                grads = backward(params, cache, P, yb, spec, alpha=cfg.alpha, l1=cfg.l1)
+                if on_grad_computed is not None:
+                    on_grad_computed(epoch, batch, grads)
+                steps = optimizer.update(flat(grads), opt_state, lr)
+                for p, s in zip(leaves, steps):
+                    p += s
+        seconds = time.perf_counter() - t0
+        loss = total / n
+        if not np.isfinite(loss) or not all(np.isfinite(p).all() for p in leaves):
+            for p, s in zip(leaves, saved):
+                p[...] = s
+            raise TrainingDivergedError(
+                f"Training diverged in epoch {epoch + 1} (loss {loss}); the parameters of the "
+                f"previous epoch were restored. Lower learning_rate_init (now {lr:g})."
+            )
+        record = {"epoch": epoch + 1, "loss": loss, "seconds": seconds, "learning_rate": lr}
+        if validation is not None:
+            record["val_score"] = score(params, *validation)
+        if monitor is not None:
+            record["grad_norms"], record["saturation"] = layer_diagnostics(
+                params, *monitor, spec, cfg)
+        for key, value in record.items():
+            history.setdefault(key, []).append(value)
+        if cfg.verbose:
+            extra = f", validation score = {record['val_score']:.4f}" if validation else ""
+            print(f"Iteration {epoch + 1}, loss = {loss:.6f}{extra}, time = {seconds:.2f} s")
+        watched = record["val_score"] if validation is not None else loss
+        if stopper.update(watched, leaves if validation is not None else None):
+            converged = True
+            if cfg.verbose:
+                print(f"No improvement for {cfg.n_iter_no_change} epochs; stopping.")
+            break
+    if validation is not None and stopper.best_params is not None:
+        for p, best in zip(leaves, stopper.best_params):
+            p[...] = best
+    if not converged and n_epochs == cfg.max_iter and n_epochs > 0 and validation is None:
+        warnings.warn(
+            f"Stochastic optimizer: maximum iterations ({cfg.max_iter}) reached and the "
+            "optimization hasn't converged yet.",
+            ConvergenceWarning,
+        )
+    return opt_state, history
