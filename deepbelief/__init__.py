@@ -1,8 +1,17 @@
 """deepbelief: Boltzmann machines and deep belief networks for scikit-learn."""
 
+from .dbn import DBN, DBNClassifier, DBNRegressor
 from .deepnet import DeepNetClassifier, DeepNetRegressor
 from .rbm import RBM
 
 __version__ = "0.1.0"
 
-__all__ = ["RBM", "DeepNetClassifier", "DeepNetRegressor", "__version__"]
+__all__ = [
+    "RBM",
+    "DBN",
+    "DBNClassifier",
+    "DBNRegressor",
+    "DeepNetClassifier",
+    "DeepNetRegressor",
+    "__version__",
+]

@@ -108,6 +108,7 @@ class BaseDeepNet(BaseEstimator):
             self._opt_state = None
             self.history_ = {}
             self.n_iter_ = 0
+            self.coefs_, self.intercepts_ = self.params_["W"], self.params_["b"]
         rng = self._rng
         cfg = self._config(X.shape[0])
         validation = score = None
@@ -130,8 +131,6 @@ class BaseDeepNet(BaseEstimator):
         if "val_score" in self.history_:
             self.validation_scores_ = list(self.history_["val_score"])
             self.best_validation_score_ = max(self.validation_scores_)
-        self.coefs_ = self.params_["W"]
-        self.intercepts_ = self.params_["b"]
         self.n_layers_ = len(self.coefs_) + 1
         self.out_activation_ = self._spec().output
         return self
@@ -205,7 +204,8 @@ class ClassifierNetMixin(ClassifierMixin):
 
     def predict(self, X):
         """Most probable class."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        P = self.predict_proba(X)  # checks that the model is fitted
+        return self.classes_[np.argmax(P, axis=1)]
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
@@ -240,6 +240,11 @@ class RegressorNetMixin(RegressorMixin):
     def partial_fit(self, X, y):
         """One epoch over ``(X, y)``."""
         return self._fit(X, y, incremental=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
 
 _NET_DOC_PARAMS = """

@@ -52,8 +52,9 @@ def layer_diagnostics(params, X, Y, spec, cfg):
     uses the batch's statistics.  Returns ``(grad_norms, saturation)``.
     """
     plain = replace(spec, dropout_input=0.0, dropout_hidden=0.0)
-    P, cache = forward(params, X, plain, train=True)
-    grads = backward(params, cache, P, Y, plain, alpha=0.0)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        P, cache = forward(params, X, plain, train=True)
+        grads = backward(params, cache, P, Y, plain, alpha=0.0)
     norms = [float(np.linalg.norm(g)) for g in grads["W"]]
     sat = [saturation(a, spec.activation) for a in cache["outputs"]]
     return norms, sat

@@ -1,0 +1,305 @@
+"""Deep belief networks: the greedy RBM stack, and nets fine-tuned from it."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import energy
+from ._validation import check_unit_interval, make_generator
+from .deepnet import (
+    NET_CONSTRAINTS,
+    BaseDeepNet,
+    ClassifierNetMixin,
+    RegressorNetMixin,
+    _net_init_doc,
+)
+from .pretraining import greedy_layerwise, propagate_down, propagate_up, seeds, unroll
+from .rbm import RBM
+
+PRETRAIN_CONSTRAINTS = {
+    "pretrain_n_iter": [Interval(Integral, 0, None, closed="left")],
+    "pretrain_learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "pretrain_batch_size": [Interval(Integral, 1, None, closed="left")],
+    "pretrain_method": [StrOptions({"cd", "pcd"})],
+    "pretrain_k": [Interval(Integral, 1, None, closed="left")],
+    "pretrain_momentum": [Interval(Real, 0, 1, closed="left")],
+    "pretrain_weight_decay": [Interval(Real, 0, None, closed="left")],
+    "visible": [StrOptions(set(energy.VISIBLE_UNITS))],
+}
+
+
+def _make_rbms(est, rng, prefix):
+    """A factory of the stack's RBMs from an estimator's (prefixed) parameters."""
+    get = lambda name: getattr(est, prefix + name)  # noqa: E731
+    sizes = est._hidden_sizes()
+    layer_seeds = seeds(rng, len(sizes))
+
+    def make(layer):
+        return RBM(
+            n_components=sizes[layer],
+            visible=est.visible if layer == 0 else "bernoulli",
+            n_iter=get("n_iter"), learning_rate=get("learning_rate"),
+            batch_size=get("batch_size"), method=get("method"), k=get("k"),
+            momentum=get("momentum"), weight_decay=get("weight_decay"),
+            random_state=layer_seeds[layer], verbose=est.verbose,
+        )
+
+    return make, len(sizes)
+
+
+class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Deep belief network: a stack of RBMs trained greedily, layer by layer.
+
+    Each RBM is trained on the hidden probabilities of the one below, computed
+    once per layer.  :meth:`transform` returns the top layer's probabilities;
+    :meth:`sample` runs Gibbs sampling in the top RBM and a downward pass.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default=(256, 256)
+        Hidden units per RBM, input side first.
+    visible : {"bernoulli", "gaussian"}, default="bernoulli"
+        Visible units of the first RBM (data in [0, 1], or standardized).
+    n_iter, learning_rate, batch_size, method, k, momentum, weight_decay :
+        Training parameters of every RBM (see :class:`deepbelief.RBM`).
+    verbose : int, default=0
+    random_state : int, RandomState instance or None
+        Seeds every RBM (and :meth:`sample` unless given its own).
+
+    Attributes
+    ----------
+    rbms_ : list of RBM
+        The fitted layers, input side first.
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from deepbelief import DBN
+    >>> X = load_digits().data / 16
+    >>> dbn = DBN(hidden_layer_sizes=(32, 16), n_iter=3, random_state=0).fit(X)
+    >>> dbn.transform(X).shape
+    (1797, 16)
+    """
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "visible": [StrOptions(set(energy.VISIBLE_UNITS))],
+        "n_iter": [Interval(Integral, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "method": [StrOptions({"cd", "pcd"})],
+        "k": [Interval(Integral, 1, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, hidden_layer_sizes=(256, 256), *, visible="bernoulli", n_iter=10,
+                 learning_rate=0.05, batch_size=100, method="cd", k=1, momentum=0.5,
+                 weight_decay=2e-4, verbose=0, random_state=None):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.visible = visible
+        self.n_iter = n_iter
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.method = method
+        self.k = k
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.verbose = verbose
+        self.random_state = random_state
+
+    _hidden_sizes = BaseDeepNet._hidden_sizes
+
+    def _validate_X(self, X, reset):
+        sparse = "csr" if self.visible == "bernoulli" else False
+        dtype = [np.float64, np.float32] if reset else self.rbms_[0].components_.dtype
+        X = validate_data(self, X, accept_sparse=sparse, dtype=dtype, reset=reset)
+        if self.visible == "bernoulli":
+            check_unit_interval(X)
+        return X
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Pretrain the stack greedily on ``X``."""
+        X = self._validate_X(X, reset=True)
+        self._rng = make_generator(self.random_state)
+        make, n_layers = _make_rbms(self, self._rng, "")
+        self.rbms_ = greedy_layerwise(X, make, n_layers, verbose=self.verbose)
+        return self
+
+    @property
+    def _n_features_out(self):
+        return self.rbms_[-1].n_components
+
+    def transform(self, X):
+        """Top-layer hidden probabilities (one upward pass of mean activations)."""
+        check_is_fitted(self)
+        return propagate_up(self.rbms_, self._validate_X(X, reset=False))
+
+    def inverse_transform(self, H):
+        """Visible means from top-layer states, by the downward generative pass."""
+        check_is_fitted(self)
+        return propagate_down(self.rbms_, H)
+
+    def sample(self, n_samples=1, n_steps=1000, random_state=None):
+        """Generate data: Gibbs chains in the top RBM, then a downward pass of means.
+
+        Returns visible probabilities, shape (n_samples, n_features).
+        """
+        check_is_fitted(self)
+        rng = self._rng if random_state is None else make_generator(random_state)
+        top = self.rbms_[-1]
+        v_top = top.sample(n_samples, n_steps=n_steps, random_state=rng, probabilities=True)
+        return propagate_down(self.rbms_[:-1], v_top)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self.visible == "bernoulli"
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True,
+                  visible="bernoulli", pretrain_n_iter=10, pretrain_learning_rate=0.05,
+                  pretrain_batch_size=100, pretrain_method="cd", pretrain_k=1,
+                  pretrain_momentum=0.5, pretrain_weight_decay=2e-4, init="glorot_uniform",
+                  solver="momentum", alpha=1e-4, l1=0.0, batch_size=100,
+                  learning_rate="constant", learning_rate_init=0.1, momentum=0.9, max_iter=50,
+                  tol=1e-4, n_iter_no_change=10, early_stopping=False,
+                  validation_fraction=0.1, dropout=0.0, input_dropout=0.0, warm_start=False,
+                  verbose=0, random_state=None):
+    self.hidden_layer_sizes = hidden_layer_sizes
+    self.pretrain = pretrain
+    self.visible = visible
+    self.pretrain_n_iter = pretrain_n_iter
+    self.pretrain_learning_rate = pretrain_learning_rate
+    self.pretrain_batch_size = pretrain_batch_size
+    self.pretrain_method = pretrain_method
+    self.pretrain_k = pretrain_k
+    self.pretrain_momentum = pretrain_momentum
+    self.pretrain_weight_decay = pretrain_weight_decay
+    self.init = init
+    self.solver = solver
+    self.alpha = alpha
+    self.l1 = l1
+    self.batch_size = batch_size
+    self.learning_rate = learning_rate
+    self.learning_rate_init = learning_rate_init
+    self.momentum = momentum
+    self.max_iter = max_iter
+    self.tol = tol
+    self.n_iter_no_change = n_iter_no_change
+    self.early_stopping = early_stopping
+    self.validation_fraction = validation_fraction
+    self.dropout = dropout
+    self.input_dropout = input_dropout
+    self.warm_start = warm_start
+    self.verbose = verbose
+    self.random_state = random_state
+
+
+class _PretrainedNet(BaseDeepNet):
+    """A sigmoid net whose hidden layers start as a DBN's RBMs (when ``pretrain``)."""
+
+    _parameter_constraints = {
+        **{k: v for k, v in NET_CONSTRAINTS.items()
+           if k not in ("activation", "batch_norm", "residual")},
+        **PRETRAIN_CONSTRAINTS,
+        "pretrain": ["boolean"],
+    }
+    __init__ = _init_dbn_net
+
+    def _activation(self):
+        return "sigmoid"  # the RBMs' hidden units
+
+    def _initial_params(self, X, n_out, rng):
+        params = self._random_params(X.shape[1], n_out, X.dtype, rng)
+        if self.pretrain:
+            if self.visible == "bernoulli":
+                check_unit_interval(X)
+            make, n_layers = _make_rbms(self, rng, "pretrain_")
+            rbms = greedy_layerwise(X, make, n_layers, verbose=self.verbose)
+            self.dbn_rbms_ = rbms
+            unroll(rbms, params)
+        return params
+
+
+_DBN_NET_DOC = """
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default=(500, 500, 2000)
+        Hidden layers (RBMs), input side first; the classic MNIST net.
+    pretrain : bool, default=True
+        Greedy RBM pretraining; ``False`` gives the same sigmoid net randomly
+        initialised with ``init`` (the comparison of the experiments).
+    visible : {"bernoulli", "gaussian"}, default="bernoulli"
+        Visible units of the first RBM: data in [0, 1], or standardized data.
+    pretrain_n_iter, pretrain_learning_rate, pretrain_batch_size, pretrain_method,
+    pretrain_k, pretrain_momentum, pretrain_weight_decay :
+        The RBMs' ``n_iter``, ``learning_rate``, ``batch_size``, ``method``,
+        ``k``, ``momentum`` and ``weight_decay`` (see :class:`deepbelief.RBM`).
+    init : str, default="glorot_uniform"
+        Initializer of the output layer (and of every layer without pretraining).
+    solver, alpha, l1, batch_size, learning_rate, learning_rate_init, momentum,
+    max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
+    dropout, input_dropout, warm_start, verbose :
+        Fine-tuning, as in :class:`deepbelief.DeepNetClassifier` (defaults:
+        SGD with momentum 0.9, learning rate 0.1, batches of 100, 50 epochs).
+    random_state : int, RandomState instance or None
+        Controls pretraining, initialisation, minibatch order, dropout and the
+        validation split.
+
+    Attributes
+    ----------
+    dbn_rbms_ : list of RBM
+        The pretrained RBMs (before fine-tuning), when ``pretrain``.
+    coefs_, intercepts_, params_, n_iter_, loss_curve_, history_, n_features_in_ :
+        As in :class:`deepbelief.DeepNetClassifier`.
+"""
+
+
+class DBNClassifier(ClassifierNetMixin, _PretrainedNet):
+    __doc__ = """DBN-pretrained sigmoid net fine-tuned by backprop for classification.
+
+    Pretrains a stack of RBMs greedily (Hinton, Osindero & Teh 2006), unrolls it
+    into a sigmoid net with a new softmax output layer and fine-tunes the whole
+    net with backprop (Hinton & Salakhutdinov 2006).
+    """ + _DBN_NET_DOC + """
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from deepbelief import DBNClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = DBNClassifier(hidden_layer_sizes=(64, 64), pretrain_n_iter=5, max_iter=10,
+    ...                     random_state=0).fit(X / 16, y)
+    >>> bool(clf.score(X / 16, y) > 0.9)
+    True
+    """
+
+
+class DBNRegressor(RegressorNetMixin, _PretrainedNet):
+    __doc__ = """DBN-pretrained sigmoid net fine-tuned by backprop for regression.
+
+    Same as :class:`DBNClassifier` with an identity output and squared error.
+    """ + _DBN_NET_DOC + """
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from deepbelief import DBNRegressor
+    >>> X, y = load_digits(return_X_y=True)
+    >>> reg = DBNRegressor(hidden_layer_sizes=(32,), pretrain_n_iter=3, max_iter=20,
+    ...                    learning_rate_init=0.01, random_state=0).fit(X / 16, y / 9)
+    >>> bool(reg.score(X / 16, y / 9) > 0.5)
+    True
+    """

@@ -1,0 +1,115 @@
+"""DBN transformer and DBN-pretrained estimators."""
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from deepbelief import DBN, RBM, DBNClassifier, DBNRegressor, DeepNetClassifier
+from deepbelief.datasets import load_digits_unit
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def digits_split():
+    X, y = load_digits_unit()
+    return train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+
+
+def test_dbn_layers_are_rbms_trained_on_the_layer_below(digits_split):
+    X = digits_split[0]
+    dbn = DBN(hidden_layer_sizes=(32, 16), n_iter=3, random_state=0).fit(X)
+    assert [r.n_components for r in dbn.rbms_] == [32, 16]
+    assert dbn.rbms_[1].n_features_in_ == 32
+    # the second RBM is exactly an RBM fitted on the first one's probabilities
+    again = RBM(**dbn.rbms_[1].get_params()).fit(dbn.rbms_[0].transform(X))
+    np.testing.assert_allclose(again.components_, dbn.rbms_[1].components_)
+    H = dbn.transform(X)
+    np.testing.assert_allclose(H, dbn.rbms_[1].transform(dbn.rbms_[0].transform(X)))
+    assert H.shape == (len(X), 16) and H.dtype == X.dtype
+    R = dbn.inverse_transform(H)
+    assert R.shape == X.shape and np.all((R >= 0) & (R <= 1))
+
+
+def test_dbn_sample(digits_split):
+    dbn = DBN(hidden_layer_sizes=(32, 16), n_iter=3, random_state=0).fit(digits_split[0])
+    S = dbn.sample(5, n_steps=10, random_state=0)
+    assert S.shape == (5, 64) and np.all((S >= 0) & (S <= 1))
+    np.testing.assert_array_equal(S, dbn.sample(5, n_steps=10, random_state=0))
+
+
+def test_dbn_rejects_out_of_range_and_names_features(digits_split):
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        DBN(n_iter=1).fit(digits_split[0] * 16)
+    dbn = DBN(hidden_layer_sizes=(8,), n_iter=1).fit(digits_split[0])
+    assert list(dbn.get_feature_names_out()) == [f"dbn{i}" for i in range(8)]
+
+
+def test_pretraining_sets_initial_weights(digits_split):
+    X_tr, _, y_tr, _ = digits_split
+    clf = DBNClassifier(hidden_layer_sizes=(32, 32), pretrain_n_iter=3, max_iter=0,
+                        random_state=0).fit(X_tr, y_tr)
+    for rbm, W, b in zip(clf.dbn_rbms_, clf.coefs_, clf.intercepts_):
+        np.testing.assert_array_equal(W, rbm.components_.T)
+        np.testing.assert_array_equal(b, rbm.intercept_hidden_)
+
+
+def test_pretraining_rescues_deep_sigmoid_net(digits_split):
+    """The mission in one test: same net, same fine-tuning budget, with and without pretraining."""
+    X_tr, X_te, y_tr, y_te = digits_split
+    kw = dict(hidden_layer_sizes=(100,) * 4, learning_rate_init=0.1, max_iter=15,
+              batch_size=10, random_state=0)
+    pre = DBNClassifier(pretrain_n_iter=20, pretrain_batch_size=10, pretrain_learning_rate=0.1,
+                        **kw).fit(X_tr, y_tr)
+    rand = DBNClassifier(pretrain=False, init="normal", **kw).fit(X_tr, y_tr)
+    assert rand.score(X_te, y_te) < 0.3
+    assert pre.score(X_te, y_te) > 0.93
+    # gradients reach the bottom layers after pretraining, not without
+    gp, gr = np.array(pre.history_["grad_norms_init"]), np.array(rand.history_["grad_norms_init"])
+    assert gp[0] / gp[-1] > 100 * gr[0] / gr[-1]
+
+
+def test_dbn_regressor():
+    rng = np.random.default_rng(0)
+    X = rng.random((1500, 8))
+    y = np.sin(3 * X[:, 0]) + X[:, 1] * X[:, 2] - X[:, 3] ** 2
+    reg = DBNRegressor(hidden_layer_sizes=(64,), pretrain_n_iter=5, pretrain_batch_size=20,
+                       solver="adam", learning_rate_init=0.02, batch_size=20, max_iter=200,
+                       random_state=0).fit(X[:1000], y[:1000])
+    assert reg.score(X[1000:], y[1000:]) > 0.9
+
+
+def test_dbn_classifier_pipeline_and_grid_search(digits_split):
+    X_tr, X_te, y_tr, y_te = digits_split
+    pipe = Pipeline([("scale", MinMaxScaler()),
+                     ("dbn", DBNClassifier(hidden_layer_sizes=(32,), pretrain_n_iter=5,
+                                           pretrain_batch_size=10, batch_size=10, max_iter=10,
+                                           random_state=0))])
+    grid = GridSearchCV(pipe, {"dbn__hidden_layer_sizes": [(32,), (64,)]}, cv=2).fit(X_tr, y_tr)
+    assert grid.best_score_ > 0.85 and grid.score(X_te, y_te) > 0.85
+
+
+def test_dbn_float32_end_to_end(digits_split):
+    X_tr, _, y_tr, _ = digits_split
+    clf = DBNClassifier(hidden_layer_sizes=(16,), pretrain_n_iter=1, max_iter=2,
+                        random_state=0).fit(X_tr.astype(np.float32), y_tr)
+    assert all(w.dtype == np.float32 for w in clf.coefs_)
+    assert clf.predict_proba(X_tr.astype(np.float32)).dtype == np.float32
+
+
+def test_dbn_classifier_rejects_out_of_range(digits_split):
+    X_tr, _, y_tr, _ = digits_split
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        DBNClassifier(hidden_layer_sizes=(8,), pretrain_n_iter=1).fit(X_tr * 16, y_tr)
+    # without pretraining (or with Gaussian visible units) any real data is fine
+    DBNClassifier(hidden_layer_sizes=(8,), pretrain=False, max_iter=1).fit(X_tr * 16, y_tr)
+
+
+def test_same_seed_same_model(digits_split):
+    X_tr, _, y_tr, _ = digits_split
+    kw = dict(hidden_layer_sizes=(16,), pretrain_n_iter=2, max_iter=2, random_state=3)
+    a, b = DBNClassifier(**kw).fit(X_tr, y_tr), DBNClassifier(**kw).fit(X_tr, y_tr)
+    np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
+    assert isinstance(a, DBNClassifier) and not isinstance(a, DeepNetClassifier)
