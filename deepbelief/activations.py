@@ -4,7 +4,7 @@ Registries of plain functions, as in scikit-learn's ``neural_network._base``:
 ``ACTIVATIONS[name](Z)`` transforms ``Z`` in place and returns it;
 ``DERIVATIVES[name](A, delta)`` multiplies ``delta`` in place by the derivative
 written in terms of the activation's *output* ``A`` (which is all backprop
-keeps).  ``LOSSES[name](y, A)`` returns a mean loss; the output deltas of the
+keeps), and may overwrite ``A`` (no temporaries).  ``LOSSES[name](y, A)`` returns a mean loss; the output deltas of the
 matching output activation are ``A - y`` for both pairs below.
 """
 
@@ -56,22 +56,31 @@ def _d_identity(A, delta):
 def _d_sigmoid(A, delta):
     # s'(z) = s (1 - s) <= 1/4: the factor behind vanishing gradients
     delta *= A
-    delta *= 1 - A
+    np.subtract(1.0, A, out=A)
+    delta *= A
     return delta
 
 
 def _d_tanh(A, delta):
-    delta *= 1 - A * A
+    # tanh'(z) = 1 - tanh(z)^2
+    np.square(A, out=A)
+    np.subtract(1.0, A, out=A)
+    delta *= A
     return delta
 
 
 def _d_relu(A, delta):
-    delta[A <= 0] = 0
+    np.greater(A, 0, out=A)
+    delta *= A
     return delta
 
 
 def _d_leaky_relu(A, delta):
-    delta[A <= 0] *= LEAKY_SLOPE
+    # 1 where a > 0, else the slope
+    np.greater(A, 0, out=A)
+    A *= 1.0 - LEAKY_SLOPE
+    A += LEAKY_SLOPE
+    delta *= A
     return delta
 
 

@@ -257,7 +257,10 @@ _NET_DOC_PARAMS = """
     solver : {{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}}
         Optimizer.
     alpha : float, default=1e-4
-        L2 penalty (scaled by the batch size, as in ``MLPClassifier``).
+        L2 penalty (scaled by the batch size, as in ``MLPClassifier``).  With the
+        SGD-family solvers it is applied as decoupled weight decay,
+        ``W *= 1 - lr * alpha / batch_size`` (the same step as the L2 gradient for
+        plain SGD), which saves a pass over every weight.
     l1 : float, default=0.0
         L1 penalty, same scaling.
     batch_size : int or "auto", default="auto"

@@ -134,14 +134,16 @@ def forward(params, X, spec, *, train=False, rng=None, bn_stats=None, bn_momentu
     return out, cache
 
 
-def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0):
+def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0, scale=1.0):
     """Gradients of ``mean loss + (alpha/2 ||W||^2 + l1 ||W||_1) / n`` (weights only).
 
     The penalties are scaled by the batch size ``n`` as in scikit-learn's
     ``MLPClassifier``, so ``alpha`` means the same there and here.
 
     ``P`` are the outputs of :func:`forward` (``train=True``) and ``Y`` the
-    targets (one-hot for softmax).  Returns a dict shaped like ``params``.
+    targets (one-hot for softmax).  Every gradient is multiplied by ``scale``
+    (folded into the output delta; optimizers use it for the step size).  The
+    cached layer outputs are overwritten.  Returns a dict shaped like ``params``.
     """
     W = params["W"]
     n = P.shape[0]
@@ -151,14 +153,14 @@ def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0):
     deriv = DERIVATIVES[spec.activation]
     # output layer: delta = dLoss/dz = (P - Y) / n for both loss/output pairs
     delta = P - Y
-    delta /= n
+    delta *= scale / n
     gW[-1] = cache["inputs"][-1].T @ delta
     gb[-1] = delta.sum(axis=0)
     dx = delta @ W[-1].T  # gradient w.r.t. the output layer's input
     for h in range(L - 2, -1, -1):
         dy = dx * cache["masks"][h] if spec.dropout_hidden > 0 else dx
         skip = spec.skip(W[h])
-        delta = deriv(cache["outputs"][h], dy.copy() if skip else dy)
+        delta = deriv(cache["outputs"][h], dy.copy() if skip else dy)  # overwrites outputs
         if spec.batch_norm:
             z_hat, inv_std = cache["bn"][h]
             gamma = params["gamma"][h]
@@ -175,9 +177,9 @@ def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0):
                 dx += dy  # y = act(...) + x passes dy straight to x
     for layer in range(L):
         if alpha:
-            gW[layer] += (alpha / n) * W[layer]
+            gW[layer] += (scale * alpha / n) * W[layer]
         if l1:
-            gW[layer] += (l1 / n) * np.sign(W[layer])
+            gW[layer] += (scale * l1 / n) * np.sign(W[layer])
     grads = {"W": gW, "b": gb, "gamma": g_gamma if spec.batch_norm else [],
              "beta": g_beta if spec.batch_norm else []}
     return grads

@@ -54,9 +54,9 @@ def layer_diagnostics(params, X, Y, spec, cfg):
     plain = replace(spec, dropout_input=0.0, dropout_hidden=0.0)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         P, cache = forward(params, X, plain, train=True)
+        sat = [saturation(a, spec.activation) for a in cache["outputs"]]
         grads = backward(params, cache, P, Y, plain, alpha=0.0)
     norms = [float(np.linalg.norm(g)) for g in grads["W"]]
-    sat = [saturation(a, spec.activation) for a in cache["outputs"]]
     return norms, sat
 
 
@@ -101,6 +101,10 @@ def train_network(
         ``start_epoch`` over ``cfg.max_iter`` epochs.
     """
     optimizer = make_optimizer(cfg)
+    # L2 as a gradient term, or (SGD family) as a decoupled shrink of the weights,
+    # which is the same for plain SGD and avoids a pass over every weight
+    decay = cfg.alpha if optimizer.decoupled_decay else 0.0
+    coupled_alpha = 0.0 if optimizer.decoupled_decay else cfg.alpha
     leaves = flat(params)
     if opt_state is None:
         opt_state = optimizer.init(leaves)
@@ -126,15 +130,20 @@ def train_network(
                 xb, yb = X[idx], Y[idx]
                 P, cache = forward(params, xb, spec, train=True, rng=rng, bn_stats=bn_stats,
                                    bn_momentum=cfg.bn_momentum)
-                total += (loss_fn(yb, P) + penalty(params, idx.size, cfg.alpha, cfg.l1)) * idx.size
-                grads = backward(params, cache, P, yb, spec, alpha=cfg.alpha, l1=cfg.l1)
+                total += loss_fn(yb, P) * idx.size
+                grads = backward(params, cache, P, yb, spec, alpha=coupled_alpha, l1=cfg.l1,
+                                 scale=optimizer.grad_scale(lr))
                 if on_grad_computed is not None:
                     on_grad_computed(epoch, batch, grads)
                 steps = optimizer.update(flat(grads), opt_state, lr)
+                if decay:
+                    # decoupled L2 for the SGD family: w *= 1 - lr * alpha / n, one pass
+                    for W in params["W"]:
+                        W *= 1.0 - lr * decay / idx.size
                 for p, s in zip(leaves, steps):
                     p += s
         seconds = time.perf_counter() - t0
-        loss = total / n
+        loss = total / n + penalty(params, min(cfg.batch_size, n), cfg.alpha, cfg.l1)
         if not np.isfinite(loss) or not all(np.isfinite(p).all() for p in leaves):
             for p, s in zip(leaves, saved):
                 p[...] = s

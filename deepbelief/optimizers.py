@@ -1,10 +1,16 @@
 """Optimizers and learning-rate schedules.
 
-An optimizer is an ``(init, update)`` pair over a list of parameter arrays, in
-the manner of optax: ``state = init(params)``; ``steps = update(grads, state,
-lr)`` returns the steps to *add* to the parameters (computed in place in
-``grads``, which the caller no longer needs) and updates ``state`` in place.
-Adam is "scale by Adam" then "scale by ``-lr``"; plain SGD is "scale by ``-lr``".
+An optimizer is an ``(init, update, grad_scale)`` triple over a list of
+parameter arrays, in the manner of optax: ``state = init(params)``;
+``steps = update(grads, state, lr)`` returns the steps to *add* to the
+parameters (computed in place in ``grads`` or in the state, never allocated)
+and updates ``state`` in place.  Adam is "scale by Adam" then "scale by
+``-lr``"; plain SGD is "scale by ``-lr``".
+
+``grad_scale(lr)`` is the factor ``update`` expects the gradients to carry
+already: ``-lr`` for the SGD family, whose gradients are linear in the loss, so
+backprop can fold the step size into its (small) output delta instead of a pass
+over every weight; ``1`` for the adaptive methods.
 ``OPTIMIZERS`` maps names to factories taking keyword hyper-parameters.
 """
 
@@ -18,13 +24,24 @@ LEARNING_RATE_SCHEDULES = ("constant", "linear", "invscaling")
 class Optimizer(NamedTuple):
     init: Callable
     update: Callable
+    grad_scale: Callable = lambda lr: 1.0
+    decoupled_decay: bool = False  # True: weight decay is applied as w *= 1 - lr * decay
+
+
+def _unit_scale(lr):
+    return 1.0
+
+
+def _minus_lr(lr):
+    return -lr
 
 
 def sgd(momentum=0.0, nesterov=False, **_):
     """Stochastic gradient descent, optionally with (Nesterov) momentum.
 
     ``v <- mu v - lr g``; the step is ``v`` or, with Nesterov,
-    ``mu v - lr g`` (Sutskever et al. 2013).
+    ``mu v - lr g`` (Sutskever et al. 2013).  Expects gradients already
+    multiplied by ``grad_scale(lr) = -lr``.
     """
 
     def init(params):
@@ -32,20 +49,19 @@ def sgd(momentum=0.0, nesterov=False, **_):
 
     def update(grads, state, lr):
         if not momentum:
-            for g in grads:
-                g *= -lr
             return grads
+        if not nesterov:
+            for g, v in zip(grads, state["velocity"]):
+                v *= momentum
+                v += g
+            return state["velocity"]
         for g, v in zip(grads, state["velocity"]):
-            g *= -lr
             v *= momentum
             v += g
-            if nesterov:
-                g += momentum * v
-            else:
-                g[...] = v
+            g += momentum * v
         return grads
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, _minus_lr, True)
 
 
 def adagrad(eps=1e-8, **_):
@@ -61,7 +77,7 @@ def adagrad(eps=1e-8, **_):
             g *= -lr
         return grads
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, _unit_scale)
 
 
 def rmsprop(rho=0.9, eps=1e-8, **_):
@@ -78,7 +94,7 @@ def rmsprop(rho=0.9, eps=1e-8, **_):
             g *= -lr
         return grads
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, _unit_scale)
 
 
 def adam(beta_1=0.9, beta_2=0.999, eps=1e-8, **_):
@@ -105,7 +121,7 @@ def adam(beta_1=0.9, beta_2=0.999, eps=1e-8, **_):
             g *= -step
         return grads
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, _unit_scale)
 
 
 OPTIMIZERS = {

@@ -17,7 +17,7 @@ def run(name, grad_fn, x0, lr, steps):
     opt = OPTIMIZERS[name]()
     state = opt.init(params)
     for _ in range(steps):
-        steps_ = opt.update([grad_fn(params[0])], state, lr)
+        steps_ = opt.update([grad_fn(params[0]) * opt.grad_scale(lr)], state, lr)
         params[0] += steps_[0]
     return params[0]
 
@@ -44,14 +44,17 @@ def test_updates_are_in_place_and_keep_dtype():
     for name in OPTIMIZERS:
         opt = OPTIMIZERS[name]()
         p = [np.ones(3, dtype=np.float32)]
+        state = opt.init(p)
         g = [np.full(3, 0.5, dtype=np.float32)]
-        out = opt.update(g, opt.init(p), 0.1)
-        assert out[0] is g[0] and out[0].dtype == np.float32
+        out = opt.update(g, state, 0.1)
+        in_place = out[0] is g[0] or (state.get("velocity") and out[0] is state["velocity"][0])
+        assert in_place and out[0].dtype == np.float32
 
 
 def test_sgd_and_momentum_formulas():
-    g = lambda: [np.array([1.0])]  # noqa: E731
+    g = lambda: [np.array([-0.1])]  # noqa: E731  (gradient 1 times grad_scale(0.1))
     opt = OPTIMIZERS["momentum"](momentum=0.5)
+    assert opt.grad_scale(0.1) == -0.1
     s = opt.init([np.zeros(1)])
     assert opt.update(g(), s, 0.1)[0][0] == pytest.approx(-0.1)
     assert opt.update(g(), s, 0.1)[0][0] == pytest.approx(-0.15)

@@ -1,0 +1,87 @@
+"""The classic DBN recipe on MNIST: 784-500-500-2000-10, pretrained then fine-tuned,
+beside the same net randomly initialised, with the same fine-tuning budget.
+
+Standard split; the test set is used only for the final report (no model
+selection: every hyper-parameter is fixed in this file).
+
+    python benchmarks/mnist_dbn.py [--methods dbn,sigmoid_normal,sigmoid_glorot,relu_he]
+                                   [--epochs 50] [--json results.json]
+"""
+
+import argparse
+import json
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from deepbelief import DBNClassifier, DeepNetClassifier
+from deepbelief.datasets import load_mnist
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
+SIZES = (500, 500, 2000)
+
+
+def make(method, epochs, seed, dropout):
+    finetune = dict(solver="momentum", momentum=0.9, learning_rate_init=0.1,
+                    learning_rate="linear", batch_size=100, max_iter=epochs, alpha=1e-4,
+                    tol=0.0, n_iter_no_change=epochs + 1, random_state=seed, verbose=1,
+                    dropout=dropout)
+    if method == "dbn":
+        return DBNClassifier(SIZES, pretrain_n_iter=10, pretrain_learning_rate=0.05,
+                             pretrain_batch_size=100, pretrain_momentum=0.5,
+                             pretrain_weight_decay=2e-4, **finetune)
+    if method == "sigmoid_normal":
+        return DeepNetClassifier(SIZES, activation="sigmoid", init="normal", **finetune)
+    if method == "sigmoid_glorot":
+        return DeepNetClassifier(SIZES, activation="sigmoid", init="glorot_uniform", **finetune)
+    if method == "relu_he":
+        return DeepNetClassifier(SIZES, activation="relu", init="he_normal",
+                                 **{**finetune, "learning_rate_init": 0.05})
+    raise ValueError(method)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--mnist", default=str(SHARED) if SHARED.is_file() else None)
+    p.add_argument("--methods", default="dbn,sigmoid_normal,sigmoid_glorot,relu_he")
+    p.add_argument("--epochs", type=int, default=50)
+    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", default=None)
+    args = p.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    X, y, X_test, y_test = load_mnist(args.mnist)
+    results = {}
+    for method in args.methods.split(","):
+        clf = make(method, args.epochs, args.seed, args.dropout)
+        t0 = time.perf_counter()
+        clf.fit(X, y)
+        wall = time.perf_counter() - t0
+        err = 100.0 * (1.0 - clf.score(X_test, y_test))
+        h = clf.history_
+        results[method] = {
+            "test_error_percent": err,
+            "train_error_percent": 100.0 * (1.0 - clf.score(X, y)),
+            "wall_seconds": wall,
+            "finetune_seconds": float(np.sum(h["seconds"])),
+            "epochs": clf.n_iter_,
+            "grad_norms_init": h["grad_norms_init"],
+            "grad_norms_last": h["grad_norms"][-1],
+            "loss_curve": h["loss"],
+        }
+        print(f"== {method}: test error {err:.2f} %, wall {wall:.0f} s "
+              f"(fine-tuning {results[method]['finetune_seconds']:.0f} s, {clf.n_iter_} epochs)",
+              flush=True)
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=2))
+    print(f"\n{'method':16s} {'test error %':>12s} {'wall s':>8s}   grad norms at init (input side first)")
+    for m, r in results.items():
+        norms = " ".join(f"{g:.1e}" for g in r["grad_norms_init"])
+        print(f"{m:16s} {r['test_error_percent']:12.2f} {r['wall_seconds']:8.0f}   {norms}")
+
+
+if __name__ == "__main__":
+    main()
