@@ -10,12 +10,13 @@ monitor batch, so they cost about one minibatch per epoch; a per-batch hook
 
 import time
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .activations import LOSSES, saturation
+from .activations import LOSSES
+from .diagnostics import layer_diagnostics
 from .feedforward import backward, flat, forward, penalty
 from .optimizers import OPTIMIZERS, scheduled_learning_rate
 from .training import TrainingDivergedError
@@ -43,21 +44,6 @@ class FitConfig:
 def make_optimizer(cfg):
     kw = {"momentum": cfg.momentum} if cfg.solver in ("momentum", "nesterov") else {}
     return OPTIMIZERS[cfg.solver](**kw)
-
-
-def layer_diagnostics(params, X, Y, spec, cfg):
-    """Per-layer gradient norms (weights, input side first) and saturation.
-
-    One full-batch forward/backward on ``(X, Y)`` without dropout; batch norm
-    uses the batch's statistics.  Returns ``(grad_norms, saturation)``.
-    """
-    plain = replace(spec, dropout_input=0.0, dropout_hidden=0.0)
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        P, cache = forward(params, X, plain, train=True)
-        sat = [saturation(a, spec.activation) for a in cache["outputs"]]
-        grads = backward(params, cache, P, Y, plain, alpha=0.0)
-    norms = [float(np.linalg.norm(g)) for g in grads["W"]]
-    return norms, sat
 
 
 class EarlyStopper:
@@ -113,7 +99,7 @@ def train_network(
     n_epochs = cfg.max_iter if n_epochs is None else n_epochs
     loss_fn = LOSSES[cfg.loss]
     if monitor is not None and "grad_norms_init" not in history:
-        norms, sat = layer_diagnostics(params, *monitor, spec, cfg)
+        norms, sat = layer_diagnostics(params, *monitor, spec)
         history["grad_norms_init"], history["saturation_init"] = norms, sat
     stopper = EarlyStopper(cfg.n_iter_no_change, cfg.tol, higher_is_better=validation is not None)
     converged = False
@@ -156,7 +142,7 @@ def train_network(
             record["val_score"] = score(params, *validation)
         if monitor is not None:
             record["grad_norms"], record["saturation"] = layer_diagnostics(
-                params, *monitor, spec, cfg)
+                params, *monitor, spec)
         for key, value in record.items():
             history.setdefault(key, []).append(value)
         if cfg.verbose:

@@ -50,3 +50,31 @@ def plot_history(history, key, ax=None, label=None):
     ax.set_xlabel("epoch")
     ax.set_ylabel(key.replace("_", " "))
     return ax
+
+
+def plot_grad_norms(grad_norms, ax=None, label=None, marker="o"):
+    """Per-layer gradient norms against layer index (input side = 1), log scale.
+
+    ``grad_norms`` is one list of norms (e.g. ``history_["grad_norms_init"]``)
+    or a list of them (one line per entry, e.g. epochs).
+    """
+    ax = _axes(ax)
+    rows = np.atleast_2d(np.asarray(grad_norms, dtype=float))
+    for i, row in enumerate(rows):
+        lab = label if rows.shape[0] == 1 else f"{label or 'epoch'} {i + 1}"
+        ax.semilogy(np.arange(1, row.size + 1), row, marker=marker, label=lab)
+    ax.set_xlabel("layer (input side = 1)")
+    ax.set_ylabel("gradient norm ||dL/dW||")
+    return ax
+
+
+def plot_saturation(saturation, ax=None, label=None):
+    """Fraction of saturated units per hidden layer over epochs (one line per layer)."""
+    ax = _axes(ax)
+    sat = np.asarray(saturation, dtype=float)
+    for layer in range(sat.shape[1]):
+        ax.plot(np.arange(1, sat.shape[0] + 1), sat[:, layer],
+                label=f"{label + ': ' if label else ''}layer {layer + 1}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("fraction saturated")
+    return ax
