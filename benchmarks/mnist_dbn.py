@@ -24,13 +24,13 @@ SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist
 SIZES = (500, 500, 2000)
 
 
-def make(method, epochs, seed, dropout):
+def make(method, epochs, seed, dropout, pretrain_epochs):
     finetune = dict(solver="momentum", momentum=0.9, learning_rate_init=0.1,
                     learning_rate="linear", batch_size=100, max_iter=epochs, alpha=1e-4,
                     tol=0.0, n_iter_no_change=epochs + 1, random_state=seed, verbose=1,
                     dropout=dropout)
     if method == "dbn":
-        return DBNClassifier(SIZES, pretrain_n_iter=10, pretrain_learning_rate=0.05,
+        return DBNClassifier(SIZES, pretrain_n_iter=pretrain_epochs, pretrain_learning_rate=0.05,
                              pretrain_batch_size=100, pretrain_momentum=0.5,
                              pretrain_weight_decay=2e-4, **finetune)
     if method == "sigmoid_normal":
@@ -47,8 +47,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--mnist", default=str(SHARED) if SHARED.is_file() else None)
     p.add_argument("--methods", default="dbn,sigmoid_normal,sigmoid_glorot,relu_he")
-    p.add_argument("--epochs", type=int, default=50)
-    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--epochs", type=int, default=80)
+    p.add_argument("--dropout", type=float, default=0.2)
+    p.add_argument("--pretrain-epochs", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", default=None)
     args = p.parse_args()
@@ -56,7 +57,7 @@ def main():
     X, y, X_test, y_test = load_mnist(args.mnist)
     results = {}
     for method in args.methods.split(","):
-        clf = make(method, args.epochs, args.seed, args.dropout)
+        clf = make(method, args.epochs, args.seed, args.dropout, args.pretrain_epochs)
         t0 = time.perf_counter()
         clf.fit(X, y)
         wall = time.perf_counter() - t0

@@ -170,7 +170,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return tags
 
 
-def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True,
+def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True, dbn=None,
                   visible="bernoulli", pretrain_n_iter=10, pretrain_learning_rate=0.05,
                   pretrain_batch_size=100, pretrain_method="cd", pretrain_k=1,
                   pretrain_momentum=0.5, pretrain_weight_decay=2e-4, init="glorot_uniform",
@@ -181,6 +181,7 @@ def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True,
                   verbose=0, random_state=None):
     self.hidden_layer_sizes = hidden_layer_sizes
     self.pretrain = pretrain
+    self.dbn = dbn
     self.visible = visible
     self.pretrain_n_iter = pretrain_n_iter
     self.pretrain_learning_rate = pretrain_learning_rate
@@ -217,6 +218,7 @@ class _PretrainedNet(BaseDeepNet):
            if k not in ("activation", "batch_norm", "residual")},
         **PRETRAIN_CONSTRAINTS,
         "pretrain": ["boolean"],
+        "dbn": [DBN, None],
     }
     __init__ = _init_dbn_net
 
@@ -225,14 +227,33 @@ class _PretrainedNet(BaseDeepNet):
 
     def _initial_params(self, X, n_out, rng):
         params = self._random_params(X.shape[1], n_out, X.dtype, rng)
-        if self.pretrain:
+        if self.dbn is not None:
+            rbms = self._given_rbms(X)
+        elif self.pretrain:
             if self.visible == "bernoulli":
                 check_unit_interval(X)
             make, n_layers = _make_rbms(self, rng, "pretrain_")
             rbms = greedy_layerwise(X, make, n_layers, verbose=self.verbose)
-            self.dbn_rbms_ = rbms
-            unroll(rbms, params)
+        else:
+            return params
+        self.dbn_rbms_ = rbms
+        unroll(rbms, params)
+        for key in ("W", "b"):
+            params[key] = [p.astype(X.dtype, copy=False) for p in params[key]]
         return params
+
+    def _given_rbms(self, X):
+        """The first layers of a fitted ``dbn`` (e.g. pretrained on unlabelled data)."""
+        check_is_fitted(self.dbn)
+        sizes = self._hidden_sizes()
+        rbms = self.dbn.rbms_[: len(sizes)]
+        if [r.n_components for r in rbms] != sizes or self.dbn.n_features_in_ != X.shape[1]:
+            raise ValueError(
+                f"dbn has layers {[r.n_components for r in self.dbn.rbms_]} on "
+                f"{self.dbn.n_features_in_} features; hidden_layer_sizes={tuple(sizes)} on "
+                f"{X.shape[1]} features must be its first layers."
+            )
+        return rbms
 
 
 _DBN_NET_DOC = """
@@ -243,6 +264,11 @@ _DBN_NET_DOC = """
     pretrain : bool, default=True
         Greedy RBM pretraining; ``False`` gives the same sigmoid net randomly
         initialised with ``init`` (the comparison of the experiments).
+    dbn : DBN or None, default=None
+        A fitted :class:`DBN` whose first layers initialise the net instead of
+        pretraining in :meth:`fit` (e.g. pretrained once on unlabelled data,
+        then fine-tuned on a few labels; or one deep stack shared by nets of
+        several depths).  Its weights are copied, never changed.
     visible : {"bernoulli", "gaussian"}, default="bernoulli"
         Visible units of the first RBM: data in [0, 1], or standardized data.
     pretrain_n_iter, pretrain_learning_rate, pretrain_batch_size, pretrain_method,

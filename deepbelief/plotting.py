@@ -64,6 +64,7 @@ def plot_grad_norms(grad_norms, ax=None, label=None, marker="o"):
         lab = label if rows.shape[0] == 1 else f"{label or 'epoch'} {i + 1}"
         ax.semilogy(np.arange(1, row.size + 1), row, marker=marker, label=lab)
     ax.set_xlabel("layer (input side = 1)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_ylabel("gradient norm ||dL/dW||")
     return ax
 
@@ -78,3 +79,34 @@ def plot_saturation(saturation, ax=None, label=None):
     ax.set_xlabel("epoch")
     ax.set_ylabel("fraction saturated")
     return ax
+
+
+def plot_metric_vs_depth(results, metric="test_error", ax=None, optimizer=None, scale=100.0):
+    """One line per method: mean ``metric`` (x ``scale``) against depth.
+
+    ``results`` are the dicts of :func:`deepbelief.experiments.run_study`.
+    """
+    ax = _axes(ax)
+    methods = sorted({r["method"] for r in results})
+    for m in methods:
+        rows = [r for r in results if r["method"] == m and optimizer in (None, r["optimizer"])]
+        depths = sorted({r["depth"] for r in rows})
+        means = [scale * np.mean([r[metric] for r in rows if r["depth"] == d]) for d in depths]
+        ax.plot(depths, means, marker="o", label=m)
+    ax.set_xlabel("hidden layers")
+    ax.set_ylabel("test error (%)" if metric == "test_error" else metric)
+    return ax
+
+
+def figure(n_cols=1, n_rows=1, size=(5.0, 3.6)):
+    """A new figure and its grid of axes, without pyplot (no backend, no GUI)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(size[0] * n_cols, size[1] * n_rows), layout="tight")
+    return fig, fig.subplots(n_rows, n_cols, squeeze=False)
+
+
+def save_figure(fig, path):
+    """Write ``fig`` to ``path`` (format from the suffix); returns ``path``."""
+    fig.savefig(path, dpi=110)
+    return path

@@ -113,3 +113,15 @@ def test_same_seed_same_model(digits_split):
     a, b = DBNClassifier(**kw).fit(X_tr, y_tr), DBNClassifier(**kw).fit(X_tr, y_tr)
     np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
     assert isinstance(a, DBNClassifier) and not isinstance(a, DeepNetClassifier)
+
+
+def test_given_dbn_initialises_the_first_layers(digits_split):
+    X_tr, X_te, y_tr, y_te = digits_split
+    stack = DBN(hidden_layer_sizes=(32, 16, 8), n_iter=3, batch_size=20, random_state=0).fit(X_tr)
+    before = stack.rbms_[0].components_.copy()
+    clf = DBNClassifier(hidden_layer_sizes=(32, 16), dbn=stack, max_iter=3, random_state=0)
+    clf.fit(X_tr[:200], y_tr[:200])  # few labels, features learnt from all rows
+    np.testing.assert_array_equal(stack.rbms_[0].components_, before)  # not modified
+    assert clf.dbn_rbms_[1] is stack.rbms_[1]
+    with pytest.raises(ValueError, match="first layers"):
+        DBNClassifier(hidden_layer_sizes=(16,), dbn=stack).fit(X_tr, y_tr)

@@ -23,13 +23,16 @@ def test_import_has_no_side_effects():
 def test_cli_help():
     out = subprocess.run([sys.executable, "-m", "deepbelief", "--help"], capture_output=True,
                          text=True, check=True)
-    assert "--dataset" in out.stdout and "--out" in out.stdout
+    assert "study" in out.stdout and "rbm" in out.stdout
+    out = subprocess.run([sys.executable, "-m", "deepbelief", "study", "--help"],
+                         capture_output=True, text=True, check=True)
+    assert "--depths" in out.stdout and "--out" in out.stdout
 
 
-def test_cli_main_job_writes_report(tmp_path):
+def test_cli_rbm_job_writes_report(tmp_path):
     from deepbelief.__main__ import main
 
-    rc = main(["--n-components", "12", "--n-iter", "3", "--ais-betas", "200", "--quiet",
+    rc = main(["rbm", "--n-components", "12", "--n-iter", "3", "--ais-betas", "200", "--quiet",
                "--out", str(tmp_path)])
     assert rc == 0
     summary = json.loads((tmp_path / "summary.json").read_text())
@@ -118,3 +121,21 @@ def test_plotting_returns_axes():
     assert plot_history(rbm.history_, "reconstruction_error", ax=a2) is a2
     assert tile_images(rbm.components_).shape == (3 * 9 + 1, 3 * 9 + 1)
     plt.close(fig)
+
+
+def test_cli_study_writes_report(tmp_path):
+    from deepbelief.__main__ import main
+
+    rc = main(["--depths", "1,3", "--methods", "sigmoid_normal,relu_he,dbn", "--optimizers",
+               "momentum", "--epochs", "2", "--pretrain-epochs", "1", "--width", "16",
+               "--budgets", "100,all", "--quiet", "--out", str(tmp_path)])
+    assert rc == 0
+    report = (tmp_path / "report.md").read_text()
+    assert "| dbn | momentum |" in report and "3 layers" in report
+    assert "Label budget" in report
+    for png in ("error_vs_depth.png", "grad_norms.png", "learning_curves.png",
+                "rbm_filters_samples.png"):
+        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert len(results["results"]) == 2 * 3
+    assert {r["budget"] for r in results["label_budget"]} == {100, 1347}

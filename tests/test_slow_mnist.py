@@ -27,3 +27,29 @@ def test_rbm_500_reaches_minus_100_nats_within_15_minutes(mnist_path):
     assert high - low < 5
     assert test_ll >= -100  # measured: -87.4 nats (docs/rbm.rst)
     assert seconds < 15 * 60
+
+
+def test_dbn_classifier_classic_recipe(mnist_path):
+    """784-500-500-2000-10 pretrained then fine-tuned: at most 1.2 % test error
+    (the recipe of benchmarks/mnist_dbn.py; measured figures in docs/dbn.rst)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from deepbelief import DBNClassifier
+
+    X, y, X_test, y_test = load_mnist(mnist_path)
+    clf = DBNClassifier((500, 500, 2000), pretrain_n_iter=10, pretrain_learning_rate=0.05,
+                        pretrain_batch_size=100, pretrain_momentum=0.5,
+                        pretrain_weight_decay=2e-4, solver="momentum", momentum=0.9,
+                        learning_rate_init=0.1, learning_rate="linear", batch_size=100,
+                        max_iter=50, alpha=1e-4, tol=0.0, n_iter_no_change=51, random_state=0)
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    seconds = time.perf_counter() - t0
+    err = 100 * (1 - clf.score(X_test, y_test))
+    print(f"\nMNIST DBN 784-500-500-2000-10: test error {err:.2f} %, {seconds:.0f} s")
+    assert err <= 1.2
+    assert seconds < 20 * 60

@@ -1,0 +1,67 @@
+"""The methods compared by the study, as a registry of estimator factories.
+
+Every factory takes ``(depth, config, optimizer, seed, dbn=None)`` and returns an
+unfitted estimator with ``depth`` hidden layers of ``config.width`` units and the
+study's fine-tuning budget, so methods differ only in what they are about.
+"""
+
+from dataclasses import dataclass
+
+from ..dbn import DBNClassifier
+from ..deepnet import DeepNetClassifier
+
+
+@dataclass
+class StudyConfig:
+    """Sizes and budgets of the study (defaults: minutes on 2 cores, digits)."""
+
+    width: int = 100
+    epochs: int = 30
+    batch_size: int = 20
+    pretrain_epochs: int = 20
+    pretrain_batch_size: int = 10
+    pretrain_learning_rate: float = 0.1
+    monitor_epochs: int = 3  # gradient norms "after the first epochs"
+
+
+# fine-tuning optimizer settings, the second factor of the study
+OPTIMIZER_SETTINGS = {
+    "momentum": dict(solver="momentum", momentum=0.9, learning_rate_init=0.1),
+    "adam": dict(solver="adam", learning_rate_init=0.002),
+}
+
+
+def _finetune(cfg, optimizer, seed):
+    return dict(batch_size=cfg.batch_size, max_iter=cfg.epochs, tol=0.0,
+                n_iter_no_change=cfg.epochs + 1, alpha=1e-4, random_state=seed,
+                **OPTIMIZER_SETTINGS[optimizer])
+
+
+def _deep_net(activation, init, **extra):
+    def make(depth, cfg, optimizer, seed, dbn=None):
+        kw = _finetune(cfg, optimizer, seed)
+        if optimizer == "momentum" and activation in ("relu", "leaky_relu"):
+            kw["learning_rate_init"] = 0.05  # unbounded units take half the step
+        return DeepNetClassifier((cfg.width,) * depth, activation=activation, init=init,
+                                 **kw, **extra)
+
+    return make
+
+
+def _dbn(depth, cfg, optimizer, seed, dbn=None):
+    return DBNClassifier((cfg.width,) * depth, dbn=dbn, pretrain_n_iter=cfg.pretrain_epochs,
+                         pretrain_batch_size=cfg.pretrain_batch_size,
+                         pretrain_learning_rate=cfg.pretrain_learning_rate,
+                         **_finetune(cfg, optimizer, seed))
+
+
+METHODS = {
+    "sigmoid_normal": ("sigmoid, N(0, 0.01^2) init", _deep_net("sigmoid", "normal")),
+    "sigmoid_glorot": ("sigmoid, Glorot init", _deep_net("sigmoid", "glorot_uniform")),
+    "relu_he": ("ReLU, He init", _deep_net("relu", "he_normal")),
+    "leaky_relu_he": ("leaky ReLU, He init", _deep_net("leaky_relu", "he_normal")),
+    "dbn": ("sigmoid, DBN-pretrained", _dbn),
+    "sigmoid_batchnorm": ("sigmoid, N(0, 0.01^2) + batch norm",
+                          _deep_net("sigmoid", "normal", batch_norm=True)),
+    "relu_residual": ("ReLU, He init + residual", _deep_net("relu", "he_normal", residual=True)),
+}
