@@ -182,7 +182,7 @@ def cd_epoch(X, state, cfg, rng, lr):
         if sparse:
             vpos[...] = X[idx].toarray()
         else:
-            np.take(X, idx, axis=0, out=vpos)
+            np.take(X, idx, axis=0, out=vpos, mode="clip")  # "raise" would buffer a copy
         _batch_step(state, cfg, buf, lr, rng)
         if buf is partial and cfg.persistent:
             full.V2[B : B + idx.size] = buf.V2[idx.size :]

@@ -39,11 +39,12 @@ def test_dbn_classifier_classic_recipe(mnist_path):
     from deepbelief import DBNClassifier
 
     X, y, X_test, y_test = load_mnist(mnist_path)
-    clf = DBNClassifier((500, 500, 2000), pretrain_n_iter=10, pretrain_learning_rate=0.05,
+    clf = DBNClassifier((500, 500, 2000), pretrain_n_iter=20, pretrain_learning_rate=0.05,
                         pretrain_batch_size=100, pretrain_momentum=0.5,
                         pretrain_weight_decay=2e-4, solver="momentum", momentum=0.9,
                         learning_rate_init=0.1, learning_rate="linear", batch_size=100,
-                        max_iter=50, alpha=1e-4, tol=0.0, n_iter_no_change=51, random_state=0)
+                        max_iter=80, alpha=1e-4, tol=0.0, n_iter_no_change=81, dropout=0.2,
+                        random_state=0)
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
