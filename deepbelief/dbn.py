@@ -307,8 +307,7 @@ class DBNClassifier(ClassifierNetMixin, _PretrainedNet):
     >>> from sklearn.datasets import load_digits
     >>> from deepbelief import DBNClassifier
     >>> X, y = load_digits(return_X_y=True)
-    >>> clf = DBNClassifier(hidden_layer_sizes=(64, 64), pretrain_n_iter=5, max_iter=10,
-    ...                     random_state=0).fit(X / 16, y)
+    >>> clf = DBNClassifier(hidden_layer_sizes=(64, 64), random_state=0).fit(X / 16, y)
     >>> bool(clf.score(X / 16, y) > 0.9)
     True
     """
@@ -321,11 +320,12 @@ class DBNRegressor(RegressorNetMixin, _PretrainedNet):
     """ + _DBN_NET_DOC + """
     Examples
     --------
-    >>> from sklearn.datasets import load_digits
+    >>> import numpy as np
     >>> from deepbelief import DBNRegressor
-    >>> X, y = load_digits(return_X_y=True)
-    >>> reg = DBNRegressor(hidden_layer_sizes=(32,), pretrain_n_iter=3, max_iter=20,
-    ...                    learning_rate_init=0.01, random_state=0).fit(X / 16, y / 9)
-    >>> bool(reg.score(X / 16, y / 9) > 0.5)
+    >>> X = np.random.default_rng(0).random((1000, 8))     # Bernoulli units: X in [0, 1]
+    >>> y = np.sin(3 * X[:, 0]) + X[:, 1] * X[:, 2]
+    >>> reg = DBNRegressor(hidden_layer_sizes=(64,), solver="adam", learning_rate_init=0.02,
+    ...                    batch_size=20, max_iter=100, random_state=0).fit(X, y)
+    >>> bool(reg.score(X, y) > 0.9)
     True
     """
