@@ -25,6 +25,7 @@ exclude_patterns = ["_build", "generated/*.examples"]
 html_theme = "pydata_sphinx_theme"
 html_theme_options = {"navigation_with_keys": False}
 html_static_path = []
+templates_path = ["_templates"]
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
@@ -33,3 +34,14 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
 }
 suppress_warnings = ["config.cache"]
+
+
+def _skip_metadata_requests(app, what, name, obj, skip, options):
+    """Hide scikit-learn's generated ``set_*_request`` methods (metadata routing)."""
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return skip
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_metadata_requests)

@@ -1,7 +1,7 @@
 """
-=======================
+==========================
 Sampling digits from a DBN
-=======================
+==========================
 
 A DBN is a generative model: :meth:`deepbelief.DBN.sample` runs Gibbs chains in
 the top RBM (an associative memory over the top two layers) and passes the

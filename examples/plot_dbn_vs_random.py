@@ -1,7 +1,7 @@
 """
-==========================================================
+==============================================================
 DBN pretraining vs random initialisation of a deep sigmoid net
-==========================================================
+==============================================================
 
 The same 5 x 100 sigmoid net, the same fine-tuning budget (SGD with momentum,
 15 epochs), three starting points: small random weights N(0, 0.01^2) (the

@@ -1,7 +1,7 @@
 """
-======================================
+================================================
 Gradient norms per layer: the vanishing gradient
-======================================
+================================================
 
 Backprop multiplies one activation derivative per layer, and the sigmoid's is
 at most 1/4: with small random weights the gradient that reaches the lower

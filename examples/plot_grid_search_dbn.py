@@ -1,7 +1,7 @@
 """
-=====================================
+====================================
 Grid search over a DBN in a pipeline
-=====================================
+====================================
 
 :class:`deepbelief.DBNClassifier` is a scikit-learn estimator: it goes into a
 :class:`~sklearn.pipeline.Pipeline` (here after a
