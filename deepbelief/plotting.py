@@ -91,7 +91,9 @@ def plot_metric_vs_depth(results, metric="test_error", ax=None, optimizer=None, 
     for m in methods:
         rows = [r for r in results if r["method"] == m and optimizer in (None, r["optimizer"])]
         depths = sorted({r["depth"] for r in rows})
-        means = [scale * np.mean([r[metric] for r in rows if r["depth"] == d]) for d in depths]
+        means = [scale * np.nanmean([r[metric] for r in rows if r["depth"] == d])
+                 if any(np.isfinite(r[metric]) for r in rows if r["depth"] == d) else np.nan
+                 for d in depths]
         ax.plot(depths, means, marker="o", label=m)
     ax.set_xlabel("hidden layers")
     ax.set_ylabel("test error (%)" if metric == "test_error" else metric)

@@ -139,3 +139,25 @@ def test_cli_study_writes_report(tmp_path):
     results = json.loads((tmp_path / "results.json").read_text())
     assert len(results["results"]) == 2 * 3
     assert {r["budget"] for r in results["label_budget"]} == {100, 1347}
+
+
+def test_study_records_a_diverged_fit_instead_of_crashing():
+    from deepbelief.experiments import StudyConfig, results_table, run_study
+    from deepbelief.experiments.configs import METHODS
+
+    def exploding(depth, cfg, optimizer, seed, dbn=None):
+        from deepbelief import DeepNetClassifier
+
+        return DeepNetClassifier((8,) * depth, activation="identity", solver="sgd",
+                                 learning_rate_init=1e6, max_iter=3, random_state=seed)
+
+    X, y = datasets.load_digits_unit()
+    data = (X[:300] * 100, X[300:400] * 100, y[:300], y[300:400])
+    METHODS["exploding"] = ("test only", exploding)
+    try:
+        results, _ = run_study(data, depths=(2,), methods=("exploding",),
+                               optimizers=("momentum",), config=StudyConfig(epochs=3))
+    finally:
+        del METHODS["exploding"]
+    assert results[0]["diverged"] and np.isnan(results[0]["test_error"])
+    assert "diverged" in results_table(results)

@@ -12,7 +12,12 @@ from .configs import METHODS
 
 def _mean_sd(values, scale=100.0):
     v = scale * np.asarray(values, dtype=float)
-    return f"{v.mean():.1f}" if v.size == 1 else f"{v.mean():.1f} ± {v.std(ddof=1):.1f}"
+    n_div = int(np.isnan(v).sum())
+    v = v[~np.isnan(v)]
+    if v.size == 0:
+        return "diverged"
+    text = f"{v.mean():.1f}" if v.size == 1 else f"{v.mean():.1f} ± {v.std(ddof=1):.1f}"
+    return text + (f" ({n_div} diverged)" if n_div else "")
 
 
 def results_table(results):

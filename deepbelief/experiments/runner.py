@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from ..dbn import DBN
+from ..training import TrainingDivergedError
 from .configs import METHODS, StudyConfig
 
 
@@ -36,18 +37,28 @@ def pretrain_stack(X, depth, cfg, seed):
                method="cd", momentum=0.5, weight_decay=2e-4, random_state=seed).fit(X)
 
 
-def _record(est, method, optimizer, depth, seed, X_te, y_te, seconds, cfg):
+def _fit_and_record(est, method, optimizer, depth, seed, data, cfg):
+    """Fit ``est`` and measure it; a diverged fit is a result too (test error NaN)."""
+    X_tr, X_te, y_tr, y_te = data
+    t0 = time.perf_counter()
+    try:
+        est.fit(X_tr, y_tr)
+        diverged = False
+    except TrainingDivergedError:
+        diverged = True
     h = est.history_
-    k = min(cfg.monitor_epochs, len(h["grad_norms"])) - 1
+    norms = h.get("grad_norms", [])
+    k = min(cfg.monitor_epochs, len(norms)) - 1
     return {
         "method": method, "optimizer": optimizer, "depth": depth, "seed": seed,
-        "test_error": float(1.0 - est.score(X_te, y_te)),
-        "seconds": seconds,
+        "test_error": float("nan") if diverged else float(1.0 - est.score(X_te, y_te)),
+        "diverged": diverged,
+        "seconds": time.perf_counter() - t0,
         "grad_norms_init": h["grad_norms_init"],
-        "grad_norms_early": h["grad_norms"][k] if k >= 0 else h["grad_norms_init"],
-        "grad_norms": h["grad_norms"],
-        "saturation": h["saturation"],
-        "loss": h["loss"],
+        "grad_norms_early": norms[k] if k >= 0 else h["grad_norms_init"],
+        "grad_norms": norms,
+        "saturation": h.get("saturation", []),
+        "loss": h.get("loss", []),
     }
 
 
@@ -65,7 +76,7 @@ def run_study(data, *, depths=(1, 2, 4, 6, 8), methods=tuple(METHODS),
     ``progress(i, n, result)`` is called after each fit.
     """
     cfg = config or StudyConfig()
-    X_tr, X_te, y_tr, y_te = data
+    X_tr = data[0]
     unknown = set(methods) - set(METHODS)
     if unknown:
         raise ValueError(f"Unknown methods {sorted(unknown)}; choose from {sorted(METHODS)}.")
@@ -80,10 +91,7 @@ def run_study(data, *, depths=(1, 2, 4, 6, 8), methods=tuple(METHODS),
                 for optimizer in optimizers:
                     est = METHODS[method][1](depth, cfg, optimizer, seed,
                                              dbn=stacks.get(seed, (None,))[0])
-                    t0 = time.perf_counter()
-                    est.fit(X_tr, y_tr)
-                    res = _record(est, method, optimizer, depth, seed, X_te, y_te,
-                                  time.perf_counter() - t0, cfg)
+                    res = _fit_and_record(est, method, optimizer, depth, seed, data, cfg)
                     results.append(res)
                     if progress is not None:
                         progress(len(results), n_total, res)
@@ -115,9 +123,12 @@ def label_budget_study(data, stacks, *, budgets=(100, 1000, None), depth=4, seed
                 est = METHODS[method][1](depth, cfg, optimizer, seed, dbn=stack)
                 # few labels: keep the number of updates comparable to the full set
                 est.set_params(max_iter=int(cfg.epochs * max(1, min(20, len(y_tr) // n))))
-                est.fit(X_tr[idx], y_tr[idx])
-                res = {"budget": n, "method": method, "seed": seed,
-                       "test_error": float(1.0 - est.score(X_te, y_te))}
+                try:
+                    est.fit(X_tr[idx], y_tr[idx])
+                    err = float(1.0 - est.score(X_te, y_te))
+                except TrainingDivergedError:
+                    err = float("nan")
+                res = {"budget": n, "method": method, "seed": seed, "test_error": err}
                 out.append(res)
                 if progress is not None:
                     progress(len(out), None, res)
