@@ -41,7 +41,7 @@ def build_parser():
     s.add_argument("--seeds", type=_ints, default=(0,))
     s.add_argument("--width", type=int, default=100)
     s.add_argument("--epochs", type=int, default=30, help="fine-tuning budget of every net")
-    s.add_argument("--pretrain-epochs", type=int, default=20)
+    s.add_argument("--pretrain-epochs", type=int, default=40)
     s.add_argument("--budgets", default="100,1000,all",
                    help="label budgets, e.g. 100,1000,10000,all ('' to skip)")
     s.add_argument("--out", default="deepbelief-report", help="output folder")

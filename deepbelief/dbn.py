@@ -21,7 +21,14 @@ from .deepnet import (
     RegressorNetMixin,
     _net_init_doc,
 )
-from .pretraining import greedy_layerwise, propagate_down, propagate_up, seeds, unroll
+from .pretraining import (
+    PROPAGATE,
+    greedy_layerwise,
+    propagate_down,
+    propagate_up,
+    seeds,
+    unroll,
+)
 from .rbm import RBM
 
 PRETRAIN_CONSTRAINTS = {
@@ -32,6 +39,7 @@ PRETRAIN_CONSTRAINTS = {
     "pretrain_k": [Interval(Integral, 1, None, closed="left")],
     "pretrain_momentum": [Interval(Real, 0, 1, closed="left")],
     "pretrain_weight_decay": [Interval(Real, 0, None, closed="left")],
+    "pretrain_propagate": [StrOptions(set(PROPAGATE))],
     "visible": [StrOptions(set(energy.VISIBLE_UNITS))],
 }
 
@@ -70,6 +78,10 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Visible units of the first RBM (data in [0, 1], or standardized).
     n_iter, learning_rate, batch_size, method, k, momentum, weight_decay :
         Training parameters of every RBM (see :class:`deepbelief.RBM`).
+    propagate : {"samples", "probabilities"}, default="samples"
+        What each RBM is trained on: one binary sample of the hidden units below
+        per row (exact samples of the aggregated posterior) or their
+        probabilities.  Probabilities fade toward constants in deep stacks.
     verbose : int, default=0
     random_state : int, RandomState instance or None
         Seeds every RBM (and :meth:`sample` unless given its own).
@@ -100,13 +112,14 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "k": [Interval(Integral, 1, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "propagate": [StrOptions(set(PROPAGATE))],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
 
     def __init__(self, hidden_layer_sizes=(256, 256), *, visible="bernoulli", n_iter=10,
                  learning_rate=0.05, batch_size=100, method="cd", k=1, momentum=0.5,
-                 weight_decay=2e-4, verbose=0, random_state=None):
+                 weight_decay=2e-4, propagate="samples", verbose=0, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.visible = visible
         self.n_iter = n_iter
@@ -116,6 +129,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.k = k
         self.momentum = momentum
         self.weight_decay = weight_decay
+        self.propagate = propagate
         self.verbose = verbose
         self.random_state = random_state
 
@@ -135,7 +149,8 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         X = self._validate_X(X, reset=True)
         self._rng = make_generator(self.random_state)
         make, n_layers = _make_rbms(self, self._rng, "")
-        self.rbms_ = greedy_layerwise(X, make, n_layers, verbose=self.verbose)
+        self.rbms_ = greedy_layerwise(X, make, n_layers, propagate=self.propagate, rng=self._rng,
+                                      verbose=self.verbose)
         return self
 
     @property
@@ -173,7 +188,8 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True, dbn=None,
                   visible="bernoulli", pretrain_n_iter=10, pretrain_learning_rate=0.05,
                   pretrain_batch_size=100, pretrain_method="cd", pretrain_k=1,
-                  pretrain_momentum=0.5, pretrain_weight_decay=2e-4, init="glorot_uniform",
+                  pretrain_momentum=0.5, pretrain_weight_decay=2e-4,
+                  pretrain_propagate="samples", init="glorot_uniform",
                   solver="momentum", alpha=1e-4, l1=0.0, batch_size=100,
                   learning_rate="constant", learning_rate_init=0.1, momentum=0.9, max_iter=50,
                   tol=1e-4, n_iter_no_change=10, early_stopping=False,
@@ -190,6 +206,7 @@ def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True, d
     self.pretrain_k = pretrain_k
     self.pretrain_momentum = pretrain_momentum
     self.pretrain_weight_decay = pretrain_weight_decay
+    self.pretrain_propagate = pretrain_propagate
     self.init = init
     self.solver = solver
     self.alpha = alpha
@@ -233,7 +250,8 @@ class _PretrainedNet(BaseDeepNet):
             if self.visible == "bernoulli":
                 check_unit_interval(X)
             make, n_layers = _make_rbms(self, rng, "pretrain_")
-            rbms = greedy_layerwise(X, make, n_layers, verbose=self.verbose)
+            rbms = greedy_layerwise(X, make, n_layers, propagate=self.pretrain_propagate, rng=rng,
+                                    verbose=self.verbose)
         else:
             return params
         self.dbn_rbms_ = rbms
@@ -272,9 +290,10 @@ _DBN_NET_DOC = """
     visible : {"bernoulli", "gaussian"}, default="bernoulli"
         Visible units of the first RBM: data in [0, 1], or standardized data.
     pretrain_n_iter, pretrain_learning_rate, pretrain_batch_size, pretrain_method,
-    pretrain_k, pretrain_momentum, pretrain_weight_decay :
+    pretrain_k, pretrain_momentum, pretrain_weight_decay, pretrain_propagate :
         The RBMs' ``n_iter``, ``learning_rate``, ``batch_size``, ``method``,
-        ``k``, ``momentum`` and ``weight_decay`` (see :class:`deepbelief.RBM`).
+        ``k``, ``momentum`` and ``weight_decay`` (see :class:`deepbelief.RBM`),
+        and the DBN's ``propagate`` (see :class:`DBN`).
     init : str, default="glorot_uniform"
         Initializer of the output layer (and of every layer without pretraining).
     solver, alpha, l1, batch_size, learning_rate, learning_rate_init, momentum,

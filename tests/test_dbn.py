@@ -20,7 +20,8 @@ def digits_split():
 
 def test_dbn_layers_are_rbms_trained_on_the_layer_below(digits_split):
     X = digits_split[0]
-    dbn = DBN(hidden_layer_sizes=(32, 16), n_iter=3, random_state=0).fit(X)
+    dbn = DBN(hidden_layer_sizes=(32, 16), n_iter=3, propagate="probabilities",
+              random_state=0).fit(X)
     assert [r.n_components for r in dbn.rbms_] == [32, 16]
     assert dbn.rbms_[1].n_features_in_ == 32
     # the second RBM is exactly an RBM fitted on the first one's probabilities
@@ -125,3 +126,16 @@ def test_given_dbn_initialises_the_first_layers(digits_split):
     assert clf.dbn_rbms_[1] is stack.rbms_[1]
     with pytest.raises(ValueError, match="first layers"):
         DBNClassifier(hidden_layer_sizes=(16,), dbn=stack).fit(X_tr, y_tr)
+
+
+def test_sampled_propagation_keeps_deep_features_alive(digits_split):
+    """Probabilities fade toward constants up a deep stack; binary samples do not."""
+    X = digits_split[0]
+    kw = dict(hidden_layer_sizes=(50,) * 6, n_iter=10, batch_size=10, learning_rate=0.05,
+              method="pcd", random_state=0)
+    top = {p: DBN(propagate=p, **kw).fit(X).transform(X).std(axis=0).mean()
+           for p in ("samples", "probabilities")}
+    assert top["samples"] > 0.05
+    assert top["samples"] > 10 * top["probabilities"]
+    with pytest.raises(ValueError, match="propagate"):
+        DBN(propagate="means").fit(X)

@@ -18,9 +18,10 @@ class StudyConfig:
     width: int = 100
     epochs: int = 30
     batch_size: int = 20
-    pretrain_epochs: int = 20
+    pretrain_epochs: int = 40
     pretrain_batch_size: int = 10
-    pretrain_learning_rate: float = 0.1
+    pretrain_learning_rate: float = 0.05
+    pretrain_method: str = "pcd"
     monitor_epochs: int = 3  # gradient norms "after the first epochs"
 
 
@@ -52,6 +53,7 @@ def _dbn(depth, cfg, optimizer, seed, dbn=None):
     return DBNClassifier((cfg.width,) * depth, dbn=dbn, pretrain_n_iter=cfg.pretrain_epochs,
                          pretrain_batch_size=cfg.pretrain_batch_size,
                          pretrain_learning_rate=cfg.pretrain_learning_rate,
+                         pretrain_method=cfg.pretrain_method,
                          **_finetune(cfg, optimizer, seed))
 
 

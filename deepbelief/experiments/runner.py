@@ -34,7 +34,8 @@ def pretrain_stack(X, depth, cfg, seed):
     """One greedy RBM stack of ``depth`` layers; nets of any smaller depth share it."""
     return DBN((cfg.width,) * depth, n_iter=cfg.pretrain_epochs,
                batch_size=cfg.pretrain_batch_size, learning_rate=cfg.pretrain_learning_rate,
-               method="cd", momentum=0.5, weight_decay=2e-4, random_state=seed).fit(X)
+               method=cfg.pretrain_method, momentum=0.5, weight_decay=2e-4,
+               random_state=seed).fit(X)
 
 
 def _fit_and_record(est, method, optimizer, depth, seed, data, cfg):
