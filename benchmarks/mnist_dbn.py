@@ -32,7 +32,8 @@ def make(method, epochs, seed, dropout, pretrain_epochs):
     if method == "dbn":
         return DBNClassifier(SIZES, pretrain_n_iter=pretrain_epochs, pretrain_learning_rate=0.05,
                              pretrain_batch_size=100, pretrain_momentum=0.5,
-                             pretrain_weight_decay=2e-4, pretrain_propagate="probabilities", **finetune)
+                             pretrain_weight_decay=2e-4, pretrain_propagate="probabilities",
+                             **finetune)
     if method == "sigmoid_normal":
         return DeepNetClassifier(SIZES, activation="sigmoid", init="normal", **finetune)
     if method == "sigmoid_glorot":

@@ -41,7 +41,8 @@ def test_dbn_classifier_classic_recipe(mnist_path):
     X, y, X_test, y_test = load_mnist(mnist_path)
     clf = DBNClassifier((500, 500, 2000), pretrain_n_iter=20, pretrain_learning_rate=0.05,
                         pretrain_batch_size=100, pretrain_momentum=0.5,
-                        pretrain_weight_decay=2e-4, pretrain_propagate="probabilities", solver="momentum", momentum=0.9,
+                        pretrain_weight_decay=2e-4, pretrain_propagate="probabilities",
+                        solver="momentum", momentum=0.9,
                         learning_rate_init=0.1, learning_rate="linear", batch_size=100,
                         max_iter=80, alpha=1e-4, tol=0.0, n_iter_no_change=81, dropout=0.2,
                         random_state=0)
