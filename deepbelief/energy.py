@@ -77,18 +77,41 @@ def mean_visibles(h, W, b, visible="bernoulli"):
     return m
 
 
+_ONE_BITS = np.uint32(0x3F800000)  # float32 1.0
+
+
+def uniform(rng, out):
+    """Fill ``out`` with uniforms on [0, 1) drawn from ``rng``; returns ``out``.
+
+    For float32 and a :class:`numpy.random.Generator` this takes the raw 64-bit
+    output of the bit generator, splits it into 32-bit words and keeps 23 bits
+    of each as the mantissa of a float in [1, 2) (``(u >> 9) | 0x3F800000``)
+    before subtracting 1: uniforms on the grid ``k / 2**23``, 1.6x faster than
+    ``Generator.random(dtype=float32)``, which dominated the non-BLAS time of a
+    CD epoch.  Any other generator (or float64) uses ``rng.random``.
+    """
+    bitgen = getattr(rng, "bit_generator", None)
+    if out.dtype != np.float32 or bitgen is None or not out.flags.c_contiguous:
+        return rng.random(out=out, dtype=out.dtype)
+    n = out.size
+    bits = bitgen.random_raw((n + 1) // 2).view(np.uint32)[:n].reshape(out.shape)
+    bits >>= 9
+    bits |= _ONE_BITS
+    return np.subtract(bits.view(np.float32), np.float32(1.0), out=out)
+
+
 def sample_bernoulli(p, rng, out=None):
     """Draw ``x ~ Bernoulli(p)`` elementwise, in ``p``'s float dtype.
 
-    Uniforms are drawn in place into ``out`` (float32 or float64) and compared
+    Uniforms (:func:`uniform`) are drawn in place into ``out`` and compared
     with ``p``; ``out`` may be ``p`` itself.
     """
     if out is None:
         out = np.empty_like(p)
     if out is p:
-        u = rng.random(p.shape, dtype=p.dtype)
+        u = uniform(rng, np.empty_like(p))
         return np.less(u, p, out=out)
-    rng.random(out=out, dtype=out.dtype)
+    uniform(rng, out)
     return np.less(out, p, out=out)
 
 

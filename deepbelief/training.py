@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .energy import uniform
 from .optimizers import scheduled_learning_rate
 
 
@@ -105,22 +106,27 @@ def _batch_step(state, cfg, buf, lr, rng):
         start = _affine_sigmoid(Hs, neg_c)
     else:
         start = ppos
-    rng.random(out=Uh, dtype=dtype)
+    uniform(rng, Uh)
     np.less(Uh, start, out=Hs)
     for step in range(cfg.k):
         np.matmul(Hs, W.T, out=vneg)
+        # the last reconstruction of CD-k is the mean E[v | h] (Hinton 2010, sec. 3.2);
+        # PCD samples: vneg is its persistent chain
+        sample = cfg.persistent or step < cfg.k - 1
         if cfg.visible == "bernoulli":
             _affine_sigmoid(vneg, -b)
-            rng.random(out=Ud, dtype=dtype)
-            np.less(Ud, vneg, out=vneg)
+            if sample:
+                uniform(rng, Ud)
+                np.less(Ud, vneg, out=vneg)
         else:
             vneg += b
-            rng.standard_normal(out=Ud, dtype=dtype)
-            vneg += Ud
+            if sample:
+                rng.standard_normal(out=Ud, dtype=dtype)
+                vneg += Ud
         np.matmul(vneg, W, out=pneg)
         if step < cfg.k - 1:
             _affine_sigmoid(pneg, neg_c)
-            rng.random(out=Hs, dtype=dtype)
+            uniform(rng, Hs)
             np.less(Hs, pneg, out=Hs)
     _affine_sigmoid(pneg, neg_c, scale=-alpha)  # -alpha * P(h | v_model)
     if cfg.sparsity_target is not None:

@@ -195,3 +195,24 @@ def test_reconstruction_error_definition():
     V = (np.random.default_rng(0).random((5, 6)) < 0.5) * 1.0
     r = expit(expit(V @ W + c) @ W.T + b)
     assert energy.reconstruction_error(V, W, b, c) == pytest.approx(((V - r) ** 2).sum(1).mean())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_uniform_draws(dtype):
+    out = np.empty((400, 501), dtype=dtype)  # odd size: half a raw 64-bit word is left over
+    u = energy.uniform(np.random.default_rng(0), out)
+    assert u is out and u.dtype == dtype
+    assert u.min() >= 0 and u.max() < 1
+    n = u.size
+    assert abs(u.mean() - 0.5) < 5 * np.sqrt(1 / 12 / n)
+    assert abs(u.var() - 1 / 12) < 0.002
+    # deciles equally filled (chi-square, 9 dof)
+    from scipy.stats import chisquare
+
+    counts = np.bincount((u.ravel() * 10).astype(int), minlength=10)
+    assert chisquare(counts).pvalue > 1e-4
+    # consecutive draws are not correlated
+    flat = u.ravel().astype(np.float64)
+    assert abs(np.corrcoef(flat[:-1], flat[1:])[0, 1]) < 5 / np.sqrt(n)
+    again = energy.uniform(np.random.default_rng(0), np.empty_like(out))
+    np.testing.assert_array_equal(u, again)

@@ -47,7 +47,10 @@ def reference_step(V, W, b, c, vel, cfg, chain, q, u=0.5, z=0.25):
     h = thr(energy.mean_hiddens(start, W, c))
     for step in range(cfg.k):
         m = energy.mean_visibles(h, W, b, cfg.visible)
-        v_neg = thr(m) if cfg.visible == "bernoulli" else m + z
+        if not cfg.persistent and step == cfg.k - 1:
+            v_neg = m  # CD's last reconstruction is the mean (Hinton 2010, sec. 3.2)
+        else:
+            v_neg = thr(m) if cfg.visible == "bernoulli" else m + z
         if step < cfg.k - 1:
             h = thr(energy.mean_hiddens(v_neg, W, c))
     dW, db, dc = energy.cd_gradient(V, v_neg, W, c)
