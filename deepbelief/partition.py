@@ -17,6 +17,7 @@ from .energy import (
     free_energy_hidden,
     logmeanexp,
     sigmoid,
+    uniform,
 )
 
 AISResult = namedtuple("AISResult", ["log_z", "log_z_low", "log_z_high", "log_weights"])
@@ -155,7 +156,7 @@ def _sample_sigmoid(a, scale, out, work, rng, negated=False):
     with np.errstate(over="ignore"):
         np.exp(work, out=work)
     work += 1.0
-    rng.random(out=out, dtype=out.dtype)
+    uniform(rng, out)
     out *= work
     return np.less(out, 1.0, out=out)
 
@@ -217,7 +218,7 @@ def ais_log_partition(
         rng.standard_normal(out=v, dtype=dtype)
         v += base
     else:
-        rng.random(out=v, dtype=dtype)
+        uniform(rng, v)
         np.less(v, sigmoid(base.copy()), out=v)
 
     # Visible-only part of log p*_beta(v) is linear in beta: base + beta * delta.
