@@ -38,7 +38,7 @@ def build_parser():
                    help="comma-separated, from: sigmoid_normal, sigmoid_glorot, relu_he, "
                         "leaky_relu_he, dbn, sigmoid_batchnorm, relu_residual (default: all)")
     s.add_argument("--optimizers", type=_names, default=("momentum", "adam"))
-    s.add_argument("--seeds", type=_ints, default=(0,))
+    s.add_argument("--seeds", type=_ints, default=(0, 1, 2))
     s.add_argument("--width", type=int, default=100)
     s.add_argument("--epochs", type=int, default=30, help="fine-tuning budget of every net")
     s.add_argument("--pretrain-epochs", type=int, default=40)

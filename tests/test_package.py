@@ -128,7 +128,7 @@ def test_cli_study_writes_report(tmp_path):
 
     rc = main(["--depths", "1,3", "--methods", "sigmoid_normal,relu_he,dbn", "--optimizers",
                "momentum", "--epochs", "2", "--pretrain-epochs", "1", "--width", "16",
-               "--budgets", "100,all", "--quiet", "--out", str(tmp_path)])
+               "--budgets", "100,all", "--seeds", "0", "--quiet", "--out", str(tmp_path)])
     assert rc == 0
     report = (tmp_path / "report.md").read_text()
     assert "| dbn | momentum |" in report and "3 layers" in report
