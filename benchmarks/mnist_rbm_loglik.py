@@ -16,7 +16,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 
 from deepbelief import RBM
 from deepbelief.datasets import binarize_stochastic, load_mnist

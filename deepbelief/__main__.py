@@ -117,7 +117,6 @@ def run_study_command(args):
 
 
 def run_rbm_command(args):
-    import numpy as np  # noqa: F401
     from sklearn.model_selection import train_test_split
 
     from . import RBM

@@ -19,7 +19,6 @@ from .deepnet import (
     BaseDeepNet,
     ClassifierNetMixin,
     RegressorNetMixin,
-    _net_init_doc,
 )
 from .pretraining import (
     PROPAGATE,

@@ -162,5 +162,6 @@ def train_network(
             f"Stochastic optimizer: maximum iterations ({cfg.max_iter}) reached and the "
             "optimization hasn't converged yet.",
             ConvergenceWarning,
+            stacklevel=2,
         )
     return opt_state, history

@@ -13,7 +13,6 @@ and estimated by AIS for the larger model.
 # %%
 # Data: digits scaled to [0, 1]
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline

@@ -39,7 +39,7 @@ def results_table(results):
 
 def gradient_table(results, depth, optimizer):
     """Markdown table: gradient norm per layer at init and the geometric decay per layer."""
-    lines = [f"| method | ‖∂L/∂W‖ per layer at init (input side first) | decay per layer |",
+    lines = ["| method | ‖∂L/∂W‖ per layer at init (input side first) | decay per layer |",
              "|---|---|---|"]
     for m in METHODS:
         rows = [r for r in results
