@@ -24,8 +24,11 @@ def test_rbm_500_reaches_minus_100_nats_within_15_minutes(mnist_path):
     test_ll = float(-rbm.free_energy(X_test).mean() - log_z)
     print(f"\nMNIST RBM-500: test log-likelihood {test_ll:.2f} nats "
           f"(log Z in [{low:.2f}, {high:.2f}]), {seconds:.0f} s")
-    assert high - low < 5
-    assert test_ll >= -100  # measured: -87.4 nats (docs/rbm.rst)
+    # AIS can be heavy-tailed (one run dominating: the lower end of the 3-sigma band
+    # is then -inf), so judge the pessimistic end: log Z at its upper bound
+    assert low <= log_z <= high
+    assert float(-rbm.free_energy(X_test).mean() - high) >= -100
+    assert test_ll >= -100  # measured: -87.4 and -88.7 nats (docs/rbm.rst)
     assert seconds < 15 * 60
 
 
