@@ -8,7 +8,9 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
     _fit_context,
+    clone,
 )
+from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -260,14 +262,22 @@ class _PretrainedNet(BaseDeepNet):
         return params
 
     def _given_rbms(self, X):
-        """The first layers of a fitted ``dbn`` (e.g. pretrained on unlabelled data)."""
-        check_is_fitted(self.dbn)
+        """The first layers of ``dbn``: as given when fitted, else a clone fitted on ``X``.
+
+        (``clone`` and ``GridSearchCV`` hand over an unfitted copy of a fitted
+        ``dbn``; it is then pretrained on the training data of the fit.)
+        """
+        try:
+            check_is_fitted(self.dbn)
+            dbn = self.dbn
+        except NotFittedError:
+            dbn = clone(self.dbn).fit(X)
         sizes = self._hidden_sizes()
-        rbms = self.dbn.rbms_[: len(sizes)]
-        if [r.n_components for r in rbms] != sizes or self.dbn.n_features_in_ != X.shape[1]:
+        rbms = dbn.rbms_[: len(sizes)]
+        if [r.n_components for r in rbms] != sizes or dbn.n_features_in_ != X.shape[1]:
             raise ValueError(
-                f"dbn has layers {[r.n_components for r in self.dbn.rbms_]} on "
-                f"{self.dbn.n_features_in_} features; hidden_layer_sizes={tuple(sizes)} on "
+                f"dbn has layers {[r.n_components for r in dbn.rbms_]} on "
+                f"{dbn.n_features_in_} features; hidden_layer_sizes={tuple(sizes)} on "
                 f"{X.shape[1]} features must be its first layers."
             )
         return rbms
@@ -285,7 +295,9 @@ _DBN_NET_DOC = """
         A fitted :class:`DBN` whose first layers initialise the net instead of
         pretraining in :meth:`fit` (e.g. pretrained once on unlabelled data,
         then fine-tuned on a few labels; or one deep stack shared by nets of
-        several depths).  Its weights are copied, never changed.
+        several depths).  Its weights are copied, never changed.  An unfitted
+        one (as ``clone`` and ``GridSearchCV`` pass it on) is cloned and fitted
+        on the training data.
     visible : {"bernoulli", "gaussian"}, default="bernoulli"
         Visible units of the first RBM: data in [0, 1], or standardized data.
     pretrain_n_iter, pretrain_learning_rate, pretrain_batch_size, pretrain_method,

@@ -139,3 +139,18 @@ def test_sampled_propagation_keeps_deep_features_alive(digits_split):
     assert top["samples"] > 10 * top["probabilities"]
     with pytest.raises(ValueError, match="propagate"):
         DBN(propagate="means").fit(X)
+
+
+def test_given_dbn_survives_clone_and_grid_search(digits_split):
+    from sklearn.base import clone
+
+    X_tr, X_te, y_tr, y_te = digits_split
+    stack = DBN(hidden_layer_sizes=(32,), n_iter=2, batch_size=20, random_state=0)
+    clf = DBNClassifier(hidden_layer_sizes=(32,), dbn=stack.fit(X_tr), max_iter=3,
+                        random_state=0)
+    copy = clone(clf)  # the copy holds an unfitted DBN: it pretrains on its own data
+    assert not hasattr(copy.dbn, "rbms_")
+    copy.fit(X_tr, y_tr)
+    assert copy.dbn_rbms_[0] is not stack.rbms_[0]
+    grid = GridSearchCV(clf, {"max_iter": [2, 4]}, cv=2).fit(X_tr, y_tr)
+    assert grid.best_score_ > 0.5
