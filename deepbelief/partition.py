@@ -133,14 +133,6 @@ def base_visible_bias(data_mean, visible="bernoulli", eps=1e-3):
     return np.log(m) - np.log1p(-m)
 
 
-def _log1p_exp_neg_rowsum(abs_a, beta, buf):
-    """``sum_j log1p(exp(-beta |a_ij|))`` per row (float64 sums)."""
-    np.multiply(abs_a, -beta, out=buf)
-    np.exp(buf, out=buf)
-    np.log1p(buf, out=buf)
-    return buf.sum(axis=1, dtype=np.float64)
-
-
 def _sample_sigmoid(a, scale, out, work, rng, negated=False):
     """``out <- 1[u < sigmoid(-scale * a)]`` for fresh uniforms ``u``.
 
@@ -226,6 +218,8 @@ def ais_log_partition(
     a = np.empty((n_chains, n_hidden), dtype=dtype)
     x = np.empty_like(a)
     buf = np.empty_like(a)
+    buf2 = np.empty_like(a)
+    e = np.empty_like(a)
     abs_a = np.empty_like(a)
     m = np.empty((n_chains, n_visible), dtype=dtype)
     log_w = np.zeros(n_chains, dtype=np.float64)
@@ -251,14 +245,27 @@ def ais_log_partition(
         np.abs(a, out=abs_a)
         np.maximum(a, 0.0, out=buf)
         hidden = (beta - beta_prev) * buf.sum(axis=1, dtype=np.float64)
-        hidden += _log1p_exp_neg_rowsum(abs_a, beta, buf)
-        hidden -= _log1p_exp_neg_rowsum(abs_a, beta_prev, buf)
+        np.multiply(abs_a, -beta, out=e)
+        np.exp(e, out=e)  # exp(-beta |a|), reused by the transition below
+        np.log1p(e, out=buf)
+        np.multiply(abs_a, -beta_prev, out=buf2)
+        np.exp(buf2, out=buf2)
+        np.log1p(buf2, out=buf2)
+        buf -= buf2
+        hidden += buf.sum(axis=1, dtype=np.float64)
         log_w += (beta - beta_prev) * visible_delta(v) + hidden
         if k == betas.size - 1:
             break
-        # transition T_k leaving p*_k invariant: h ~ P_k(h | v), v ~ P_k(v | h)
-        _sample_sigmoid(a, -beta, x, buf, rng)  # x <- h, scaled by beta below
-        x *= beta
+        # transition T_k leaving p*_k invariant: h ~ P_k(h | v), v ~ P_k(v | h).
+        # u < sigmoid(beta a)  <=>  u (1 + exp(-beta a)) < 1, and exp(-beta a) is e
+        # for a >= 0 and 1/e below: u (1 + e) < (1 if a >= 0 else e) = max(e, [a >= 0])
+        np.add(e, 1.0, out=buf)
+        uniform(rng, x)
+        x *= buf
+        np.greater_equal(a, 0.0, out=buf2)
+        np.maximum(buf2, e, out=buf2)
+        np.less(x, buf2, out=x)
+        x *= beta  # h scaled by beta for the product below
         np.matmul(x, WT, out=m)  # beta * W h
         # mean input of v: beta (b + W h) + (1 - beta) base
         np.multiply(b, -beta, out=neg_base_mix)
