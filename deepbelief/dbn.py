@@ -103,17 +103,10 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     (1797, 16)
     """
 
+    # the pretraining constraints of the DBN nets, without their prefix
     _parameter_constraints = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "visible": [StrOptions(set(energy.VISIBLE_UNITS))],
-        "n_iter": [Interval(Integral, 0, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "method": [StrOptions({"cd", "pcd"})],
-        "k": [Interval(Integral, 1, None, closed="left")],
-        "momentum": [Interval(Real, 0, 1, closed="left")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "propagate": [StrOptions(set(PROPAGATE))],
+        **{k.removeprefix("pretrain_"): v for k, v in PRETRAIN_CONSTRAINTS.items()},
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }

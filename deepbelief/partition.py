@@ -133,23 +133,17 @@ def base_visible_bias(data_mean, visible="bernoulli", eps=1e-3):
     return np.log(m) - np.log1p(-m)
 
 
-def _sample_sigmoid(a, scale, out, work, rng, negated=False):
-    """``out <- 1[u < sigmoid(-scale * a)]`` for fresh uniforms ``u``.
+def _sample_sigmoid_of_negated(neg_x, out, rng):
+    """``out <- 1[u < sigmoid(x)]`` for fresh uniforms ``u``, given ``neg_x = -x``.
 
-    Uses ``u < 1 / (1 + e)  <=>  u (1 + e) < 1`` with ``e = exp(scale * a)``,
-    which needs no division.  With ``negated`` the argument ``a`` already holds
-    ``scale * a`` (``work`` may then be ``a`` itself).
+    Uses ``u < 1 / (1 + e)  <=>  u (1 + e) < 1`` with ``e = exp(-x)``, which
+    needs no division; ``neg_x`` is overwritten.
     """
-    if negated:
-        if work is not a:
-            np.copyto(work, a)
-    else:
-        np.multiply(a, scale, out=work)
     with np.errstate(over="ignore"):
-        np.exp(work, out=work)
-    work += 1.0
+        np.exp(neg_x, out=neg_x)
+    neg_x += 1.0
     uniform(rng, out)
-    out *= work
+    out *= neg_x
     return np.less(out, 1.0, out=out)
 
 
@@ -276,7 +270,7 @@ def ais_log_partition(
             v += m
         else:
             np.subtract(neg_base_mix, m, out=m)  # -(input)
-            _sample_sigmoid(m, 1.0, v, m, rng, negated=True)
+            _sample_sigmoid_of_negated(m, v, rng)
         np.matmul(v, W, out=a)
         a += c
     log_mean = logmeanexp(log_w)

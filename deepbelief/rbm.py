@@ -331,10 +331,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         X = self._validate_X(X, reset=not warm)
         if not warm:
             self._initialize(X, make_generator(self.random_state))
-            self._update_data_mean(X)
-            self._train_state["epoch"] = 0
-        else:
-            self._update_data_mean(X)
+        self._update_data_mean(X)
         start = self._train_state["epoch"]
         return self._train(X, self.n_iter, horizon=start + self.n_iter)
 

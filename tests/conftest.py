@@ -20,3 +20,14 @@ def mnist_path():
     if not MNIST.is_file():
         pytest.skip("MNIST not available at ../shared/data/mnist.npz")
     return MNIST
+
+
+@pytest.fixture(scope="module")
+def digits_split():
+    """Digits in [0, 1], stratified 70/30: (X_train, X_test, y_train, y_test)."""
+    from sklearn.model_selection import train_test_split
+
+    from deepbelief.datasets import load_digits_unit
+
+    X, y = load_digits_unit()
+    return train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)

@@ -2,20 +2,13 @@
 
 import numpy as np
 import pytest
-from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from deepbelief import DBN, RBM, DBNClassifier, DBNRegressor, DeepNetClassifier
-from deepbelief.datasets import load_digits_unit
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(scope="module")
-def digits_split():
-    X, y = load_digits_unit()
-    return train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
 
 
 def test_dbn_layers_are_rbms_trained_on_the_layer_below(digits_split):

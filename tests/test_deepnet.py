@@ -4,21 +4,14 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from deepbelief import DeepNetClassifier, DeepNetRegressor
-from deepbelief.datasets import load_digits_unit
 from deepbelief.training import TrainingDivergedError
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(scope="module")
-def digits_split():
-    X, y = load_digits_unit()
-    return train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
 
 
 def test_relu_he_learns_digits(digits_split):
