@@ -93,6 +93,10 @@ class BaseDeepNet(BaseEstimator):
     def _initial_params(self, X, n_out, rng):
         return self._random_params(X.shape[1], n_out, X.dtype, rng)
 
+    def _input_features(self, X, fit=False):
+        """What the net sees of ``X`` (the DBM classifier appends posterior means)."""
+        return X
+
     # --------------------------------------------------------------- fitting
     def _fit(self, X, y, *, incremental, classes=None):
         first = not (hasattr(self, "params_") and (incremental or self.warm_start))
@@ -101,8 +105,11 @@ class BaseDeepNet(BaseEstimator):
         if not first and X.dtype != self.params_["W"][0].dtype:
             X = X.astype(self.params_["W"][0].dtype)
         Y = self._encode_targets(y, X.dtype, first, classes)
+        if not first:
+            X = self._input_features(X)
         if first:
             self._rng = make_generator(self.random_state)
+            X = self._input_features(X, fit=True)
             self.params_ = self._initial_params(X, Y.shape[1], self._rng)
             self._bn_stats = init_bn_stats(self.params_)
             self._opt_state = None
@@ -159,6 +166,7 @@ class BaseDeepNet(BaseEstimator):
     def _forward(self, X):
         check_is_fitted(self, "params_")
         X = validate_data(self, X, reset=False, dtype=self.params_["W"][0].dtype)
+        X = self._input_features(X)
         out, _ = forward(self.params_, X, self._spec(), bn_stats=self._bn_stats)
         return out
 

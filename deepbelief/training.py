@@ -37,6 +37,13 @@ class CDConfig:
     sparsity_target: float | None = None
     sparsity_cost: float = 0.1
     batch_size: int = 10
+    # DBM pretraining (Salakhutdinov & Hinton 2009): weights doubled in the
+    # bottom-up (P(h|v)) or top-down (P(v|h)) conditional
+    up_scale: float = 1.0
+    down_scale: float = 1.0
+    # "gaussian": linear hidden units with unit-variance noise (the code layer of
+    # Hinton & Salakhutdinov's 2006 deep autoencoder); its statistics use the mean
+    hidden: str = "bernoulli"
 
 
 @dataclass
@@ -64,8 +71,11 @@ class CDState:
         return self.W, self.b, self.c
 
 
-def _affine_sigmoid(A, neg_bias, scale=1.0):
-    """In place: ``A <- scale * sigmoid(A + bias)``, four passes."""
+def _affine_sigmoid(A, neg_bias, scale=1.0, input_scale=1.0):
+    """In place: ``A <- scale * sigmoid(input_scale * A + bias)``, four passes (five
+    when ``input_scale`` is not 1)."""
+    if input_scale != 1.0:
+        A *= input_scale
     np.subtract(neg_bias, A, out=A)  # -(A + bias)
     with np.errstate(over="ignore"):
         np.exp(A, out=A)
@@ -96,39 +106,65 @@ def _batch_step(state, cfg, buf, lr, rng):
     ppos, pneg = H2[:B], H2[B:]
     alpha = lr / B
     neg_c = -c
+    up, down = cfg.up_scale, cfg.down_scale
+    gaussian_h = cfg.hidden == "gaussian"
+
+    def hidden_mean(A, scale=1.0):
+        if gaussian_h:
+            if up != 1.0:
+                A *= up
+            A -= neg_c
+            if scale != 1.0:
+                A *= scale
+            return A
+        return _affine_sigmoid(A, neg_c, scale, up)
+
+    def sample_hidden(mean, out):
+        if gaussian_h:
+            rng.standard_normal(out=out, dtype=dtype)
+            out += mean
+        else:
+            uniform(rng, out)
+            np.less(out, mean, out=out)
+
     # positive phase: P(h | v_data)
     np.matmul(vpos, W, out=ppos)
-    _affine_sigmoid(ppos, neg_c)
+    hidden_mean(ppos)
     # start of the negative chain: the data (CD) or the fantasy particles (PCD),
     # which live in vneg between batches
     if cfg.persistent:
         np.matmul(vneg, W, out=Hs)
-        start = _affine_sigmoid(Hs, neg_c)
+        start = hidden_mean(Hs)
     else:
         start = ppos
-    uniform(rng, Uh)
-    np.less(Uh, start, out=Hs)
+    if gaussian_h:
+        sample_hidden(start, Uh)
+        Hs[...] = Uh
+    else:
+        uniform(rng, Uh)
+        np.less(Uh, start, out=Hs)
     for step in range(cfg.k):
         np.matmul(Hs, W.T, out=vneg)
         # the last reconstruction of CD-k is the mean E[v | h] (Hinton 2010, sec. 3.2);
         # PCD samples: vneg is its persistent chain
         sample = cfg.persistent or step < cfg.k - 1
         if cfg.visible == "bernoulli":
-            _affine_sigmoid(vneg, -b)
+            _affine_sigmoid(vneg, -b, 1.0, down)
             if sample:
                 uniform(rng, Ud)
                 np.less(Ud, vneg, out=vneg)
         else:
+            if down != 1.0:
+                vneg *= down
             vneg += b
             if sample:
                 rng.standard_normal(out=Ud, dtype=dtype)
                 vneg += Ud
         np.matmul(vneg, W, out=pneg)
         if step < cfg.k - 1:
-            _affine_sigmoid(pneg, neg_c)
-            uniform(rng, Hs)
-            np.less(Hs, pneg, out=Hs)
-    _affine_sigmoid(pneg, neg_c, scale=-alpha)  # -alpha * P(h | v_model)
+            hidden_mean(pneg)
+            sample_hidden(pneg, Hs)
+    hidden_mean(pneg, scale=-alpha)  # -alpha * P(h | v_model)
     if cfg.sparsity_target is not None:
         # Hinton (2010), sec. 11: pull the running mean q of P(h|v) to the target.
         state.q *= 0.9

@@ -43,21 +43,30 @@ class ConstantRNG:
 def reference_step(V, W, b, c, vel, cfg, chain, q, u=0.5, z=0.25):
     """CD-k / PCD update written with the pure functions (no buffers)."""
     thr = lambda p: (p > u).astype(p.dtype)  # noqa: E731
+
+    def mean_h(v):  # doubled bottom-up weights (DBM pretraining) or Gaussian hidden units
+        a = cfg.up_scale * (v @ W) + c
+        return a if cfg.hidden == "gaussian" else energy.sigmoid(a)
+
+    def sample_h(p):
+        return p + z if cfg.hidden == "gaussian" else thr(p)
+
     start = chain if cfg.persistent else V
-    h = thr(energy.mean_hiddens(start, W, c))
+    h = sample_h(mean_h(start))
     for step in range(cfg.k):
-        m = energy.mean_visibles(h, W, b, cfg.visible)
+        m = energy.mean_visibles(cfg.down_scale * h, W, b, cfg.visible)
         if not cfg.persistent and step == cfg.k - 1:
             v_neg = m  # CD's last reconstruction is the mean (Hinton 2010, sec. 3.2)
         else:
             v_neg = thr(m) if cfg.visible == "bernoulli" else m + z
         if step < cfg.k - 1:
-            h = thr(energy.mean_hiddens(v_neg, W, c))
-    dW, db, dc = energy.cd_gradient(V, v_neg, W, c)
+            h = sample_h(mean_h(v_neg))
+    dW, db, dc = (p - q for p, q in zip(energy.sufficient_statistics(V, mean_h(V)),
+                                        energy.sufficient_statistics(v_neg, mean_h(v_neg))))
     lr = cfg.learning_rate
     dW = lr * (dW - cfg.weight_decay * W)
     if cfg.sparsity_target is not None:
-        q = 0.9 * q + 0.1 * energy.mean_hiddens(V, W, c).mean(0)
+        q = 0.9 * q + 0.1 * mean_h(V).mean(0)
         delta = cfg.sparsity_target - q
         dW = dW + lr * cfg.sparsity_cost * np.outer(V.mean(0), delta)
         dc = dc + cfg.sparsity_cost * delta
@@ -75,8 +84,14 @@ def reference_step(V, W, b, c, vel, cfg, chain, q, u=0.5, z=0.25):
         CDConfig(k=2, persistent=True, learning_rate=0.1, momentum=0.9, batch_size=16,
                  sparsity_target=0.1, sparsity_cost=0.5),
         CDConfig(visible="gaussian", k=1, persistent=False, learning_rate=0.01, batch_size=16),
+        CDConfig(k=2, persistent=True, learning_rate=0.1, batch_size=16, up_scale=2.0),
+        CDConfig(k=1, persistent=False, learning_rate=0.1, batch_size=16, down_scale=2.0),
+        CDConfig(k=2, persistent=False, learning_rate=0.01, batch_size=16, hidden="gaussian"),
+        CDConfig(visible="gaussian", k=1, persistent=True, learning_rate=0.01, batch_size=16,
+                 up_scale=2.0, momentum=0.5),
     ],
-    ids=["cd1", "cd3-momentum", "pcd1-decay", "pcd2-sparsity", "gaussian-cd1"],
+    ids=["cd1", "cd3-momentum", "pcd1-decay", "pcd2-sparsity", "gaussian-cd1",
+         "pcd2-doubled-up", "cd1-doubled-down", "cd2-gaussian-hidden", "gaussian-pcd-doubled-up"],
 )
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_fast_loop_matches_reference(cfg, dtype):

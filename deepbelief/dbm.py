@@ -1,0 +1,520 @@
+"""Deep Boltzmann machines: the generative model, and the net fine-tuned from it."""
+
+import hashlib
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import dbm_energy, energy
+from ._validation import check_unit_interval, make_generator
+from .dbm_training import DBMConfig, DBMState, init_particles, mean_field_batched, pretrain_dbm, train_dbm
+from .deepnet import NET_CONSTRAINTS, BaseDeepNet, ClassifierNetMixin
+from .optimizers import LEARNING_RATE_SCHEDULES
+from .partition import base_visible_bias
+from .training import CDConfig
+
+_EXACT_MAX_UNITS = 20
+_MONITOR_ROWS = 500
+
+
+class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Deep Boltzmann machine (Salakhutdinov & Hinton 2009).
+
+    An undirected model with any number of hidden layers, each connected to
+    its neighbours only.  :meth:`fit` pretrains a stack of modified RBMs
+    greedily (doubled bottom-up weights in the first, doubled top-down weights
+    in the last, halved weights for the ones between), composes them into a DBM
+    and trains all layers jointly: mean-field posterior for the data term,
+    persistent block-Gibbs chains for the model term.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of int, default=(500, 1000)
+        Hidden units per layer, input side first (the MNIST DBM of the paper).
+    visible : {"bernoulli", "gaussian"}, default="bernoulli"
+        Visible units: data in [0, 1], or standardized data (unit variance).
+    pretrain_n_iter : int, default=10
+        Epochs of greedy pretraining per RBM (0: start from small random weights).
+    pretrain_learning_rate, pretrain_batch_size, pretrain_method, pretrain_k,
+    pretrain_momentum, pretrain_weight_decay :
+        Training of the pretraining RBMs (see :class:`deepbelief.RBM`).
+    n_iter : int, default=10
+        Epochs of joint training.
+    learning_rate : float, default=0.005
+        Step size of joint training.
+    learning_rate_schedule : {"constant", "linear", "invscaling"}, default="linear"
+        Decay of the joint learning rate over ``n_iter`` epochs (the paper
+        decays it to zero).
+    momentum : float, default=0.5
+    weight_decay : float, default=2e-4
+    batch_size : int, default=100
+    n_particles : int, default=100
+        Persistent fantasy particles of the negative phase.
+    n_gibbs : int, default=1
+        Block-Gibbs sweeps of the particles per update.
+    n_mean_field : int, default=10
+        Mean-field sweeps of the positive phase (also used by :meth:`transform`
+        and :meth:`score_samples`).
+    transform_layers : {"top", "all"}, default="top"
+        What :meth:`transform` returns: the posterior means of the top layer, or
+        of every hidden layer side by side.
+    ais_chains, ais_betas : int, default=100, 14500
+        AIS runs behind :meth:`score_samples` when ``log Z`` cannot be enumerated.
+    warm_start : bool, default=False
+        Continue joint training from the previous solution in :meth:`fit`.
+    verbose : int, default=0
+    random_state : int, RandomState instance or None
+        Controls the initial weights, minibatch order, Gibbs sampling,
+        :meth:`sample` (unless given its own seed) and the AIS runs.
+
+    Attributes
+    ----------
+    coefs_ : list of ndarray
+        Weights ``W_l`` of shape ``(n_{l-1}, n_l)``, input side first.
+    intercepts_ : list of ndarray
+        Biases of every layer, the visible one first.
+    n_iter_ : int
+        Epochs of joint training run so far.
+    history_ : dict of lists
+        Per joint epoch: ``seconds``, ``learning_rate``, ``grad_norms`` (mean
+        norm of each layer's weight gradient), ``reconstruction_error`` and
+        ``bound`` (mean ``-E_q[E] + H(q)`` before ``log Z``) on a fixed
+        subsample of the training rows.
+    n_features_in_ : int
+
+    References
+    ----------
+    Salakhutdinov & Hinton (2009), Deep Boltzmann machines.  Salakhutdinov &
+    Hinton (2012), An efficient learning procedure for deep Boltzmann machines.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from deepbelief import DBM
+    >>> X = load_digits().data / 16
+    >>> dbm = DBM(hidden_layer_sizes=(32, 16), pretrain_n_iter=3, n_iter=3,
+    ...           random_state=0).fit(X)
+    >>> dbm.transform(X).shape
+    (1797, 16)
+    >>> bool(dbm.score(X[:100]) < 0)      # variational lower bound on log p(x), nats
+    True
+    """
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "visible": [StrOptions(set(energy.VISIBLE_UNITS))],
+        "pretrain_n_iter": [Interval(Integral, 0, None, closed="left")],
+        "pretrain_learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "pretrain_batch_size": [Interval(Integral, 1, None, closed="left")],
+        "pretrain_method": [StrOptions({"cd", "pcd"})],
+        "pretrain_k": [Interval(Integral, 1, None, closed="left")],
+        "pretrain_momentum": [Interval(Real, 0, 1, closed="left")],
+        "pretrain_weight_decay": [Interval(Real, 0, None, closed="left")],
+        "n_iter": [Interval(Integral, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_schedule": [StrOptions(set(LEARNING_RATE_SCHEDULES))],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_particles": [Interval(Integral, 1, None, closed="left")],
+        "n_gibbs": [Interval(Integral, 1, None, closed="left")],
+        "n_mean_field": [Interval(Integral, 1, None, closed="left")],
+        "transform_layers": [StrOptions({"top", "all"})],
+        "ais_chains": [Interval(Integral, 2, None, closed="left")],
+        "ais_betas": [Interval(Integral, 2, None, closed="left")],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, hidden_layer_sizes=(500, 1000), *, visible="bernoulli", pretrain_n_iter=10,
+                 pretrain_learning_rate=0.05, pretrain_batch_size=100, pretrain_method="cd",
+                 pretrain_k=1, pretrain_momentum=0.5, pretrain_weight_decay=2e-4, n_iter=10,
+                 learning_rate=0.005, learning_rate_schedule="linear", momentum=0.5,
+                 weight_decay=2e-4, batch_size=100, n_particles=100, n_gibbs=1, n_mean_field=10,
+                 transform_layers="top", ais_chains=100, ais_betas=14500, warm_start=False,
+                 verbose=0, random_state=None):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.visible = visible
+        self.pretrain_n_iter = pretrain_n_iter
+        self.pretrain_learning_rate = pretrain_learning_rate
+        self.pretrain_batch_size = pretrain_batch_size
+        self.pretrain_method = pretrain_method
+        self.pretrain_k = pretrain_k
+        self.pretrain_momentum = pretrain_momentum
+        self.pretrain_weight_decay = pretrain_weight_decay
+        self.n_iter = n_iter
+        self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.n_particles = n_particles
+        self.n_gibbs = n_gibbs
+        self.n_mean_field = n_mean_field
+        self.transform_layers = transform_layers
+        self.ais_chains = ais_chains
+        self.ais_betas = ais_betas
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.random_state = random_state
+
+    _hidden_sizes = BaseDeepNet._hidden_sizes
+
+    # ------------------------------------------------------------------ input
+    def _validate_X(self, X, reset):
+        dtype = [np.float64, np.float32] if reset else self.coefs_[0].dtype
+        X = validate_data(self, X, dtype=dtype, reset=reset)
+        if self.visible == "bernoulli":
+            check_unit_interval(X)
+        return X
+
+    @property
+    def _n_features_out(self):
+        sizes = self._fitted_sizes()
+        return sum(sizes) if self.transform_layers == "all" else sizes[-1]
+
+    def _fitted_sizes(self):
+        return [W.shape[1] for W in self.coefs_]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    # --------------------------------------------------------------- training
+    def _config(self):
+        return DBMConfig(
+            visible=self.visible, learning_rate=self.learning_rate,
+            learning_rate_schedule=self.learning_rate_schedule, momentum=self.momentum,
+            weight_decay=self.weight_decay, batch_size=self.batch_size,
+            n_particles=self.n_particles, n_gibbs=self.n_gibbs, n_mean_field=self.n_mean_field,
+        )
+
+    def _initialize(self, X, rng):
+        sizes = self._hidden_sizes()
+        if self.pretrain_n_iter > 0:
+            cd = CDConfig(k=self.pretrain_k, persistent=self.pretrain_method == "pcd",
+                          learning_rate=self.pretrain_learning_rate,
+                          momentum=self.pretrain_momentum,
+                          weight_decay=self.pretrain_weight_decay,
+                          batch_size=self.pretrain_batch_size)
+            Ws, bs = pretrain_dbm(X, sizes, cd, self.pretrain_n_iter, rng, visible=self.visible,
+                                  verbose=self.verbose)
+        else:
+            fan = [X.shape[1], *sizes]
+            Ws = [0.01 * rng.standard_normal((i, o), dtype=X.dtype) for i, o in zip(fan, sizes)]
+            mean = X.mean(axis=0, dtype=np.float64)
+            bs = [base_visible_bias(mean, self.visible).astype(X.dtype),
+                  *[np.zeros(o, dtype=X.dtype) for o in sizes]]
+        self._state = DBMState([W.astype(X.dtype) for W in Ws], [b.astype(X.dtype) for b in bs])
+        self.coefs_, self.intercepts_ = self._state.Ws, self._state.bs
+        self.history_ = self._state.history
+        self._rng = rng
+        self._data_mean = X.mean(axis=0, dtype=np.float64)
+        self._log_z_cache = {}
+        self.n_iter_ = 0
+
+    def _train(self, X, n_epochs, horizon):
+        rows = self._rng.choice(X.shape[0], min(X.shape[0], _MONITOR_ROWS), replace=False)
+        M = X[np.sort(rows)]
+
+        def monitor(state):
+            mus = dbm_energy.mean_field(M, state.Ws, state.bs, self.n_mean_field)
+            layers = [M, mus[0]] + ([mus[1]] if len(mus) > 1 else [])
+            recon = dbm_energy.conditional_mean(layers, state.Ws[:1] + state.Ws[1:2],
+                                                state.bs[:len(layers)], 0, self.visible)
+            bound = dbm_energy.variational_bound(M, mus, state.Ws, state.bs, self.visible)
+            return {"reconstruction_error": float(np.mean(np.sum((recon - M) ** 2, axis=1))),
+                    "bound": float(bound.mean())}
+
+        try:
+            train_dbm(X, self._state, self._config(), self._rng, n_epochs, horizon=horizon,
+                      monitor=monitor, verbose=self.verbose)
+        finally:
+            self.n_iter_ = self._state.epoch
+            self._log_z_cache = {}
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Pretrain greedily (``pretrain_n_iter``), then train jointly (``n_iter``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            In [0, 1] for Bernoulli visible units.
+        y : Ignored
+
+        Returns
+        -------
+        self : DBM
+        """
+        warm = self.warm_start and hasattr(self, "coefs_")
+        X = self._validate_X(X, reset=not warm)
+        if not warm:
+            self._initialize(X, make_generator(self.random_state))
+        start = self._state.epoch
+        return self._train(X, self.n_iter, horizon=start + self.n_iter)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """One epoch of joint training (pretraining on ``X`` first, on the first call).
+
+        The learning-rate schedule decays over ``n_iter`` calls.
+        """
+        first = not hasattr(self, "coefs_")
+        X = self._validate_X(X, reset=first)
+        if first:
+            self._initialize(X, make_generator(self.random_state))
+        return self._train(X, 1, horizon=max(self.n_iter, 1))
+
+    # ------------------------------------------------------------- inference
+    def mean_field(self, X):
+        """Mean-field posterior means of every hidden layer: list ``[mu^1, ..., mu^L]``."""
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return mean_field_batched(X, self.coefs_, self.intercepts_, self.n_mean_field)
+
+    def transform(self, X):
+        """Posterior means of the top hidden layer (``transform_layers="all"``: all layers).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, n_top) or (n_samples, sum of hidden sizes)
+        """
+        mus = self.mean_field(X)
+        return np.hstack(mus) if self.transform_layers == "all" else mus[-1]
+
+    def sample(self, n_samples=1, n_steps=1000, random_state=None, probabilities=True):
+        """Generate data with block-Gibbs chains started from training rows.
+
+        Parameters
+        ----------
+        n_samples : int
+            Independent chains.
+        n_steps : int
+            Gibbs sweeps per chain.
+        random_state : int, RandomState, Generator or None
+            Seed of the chains (default: the estimator's generator).
+        probabilities : bool, default=True
+            Return ``E[v | h^1]`` of the last sweep instead of the sampled ``v``.
+
+        Returns
+        -------
+        V : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        rng = self._rng if random_state is None else make_generator(random_state)
+        Ws, bs = self.coefs_, self.intercepts_
+        base = base_visible_bias(self._data_mean, self.visible).astype(Ws[0].dtype)
+        mean = np.broadcast_to(base, (int(n_samples), Ws[0].shape[0])).copy()
+        if self.visible == "bernoulli":
+            energy.sigmoid(mean, out=mean)
+        v = energy.sample_visibles(mean, rng, self.visible)
+        layers = init_particles(v, Ws, bs, int(n_samples), rng)
+        layers[0] = v
+        for _ in range(int(n_steps)):
+            dbm_energy.gibbs_sweep(layers, Ws, bs, rng, self.visible)
+        if not probabilities:
+            return layers[0]
+        return dbm_energy.conditional_mean(layers, Ws, bs, 0, self.visible)
+
+    # ------------------------------------------------------------- likelihood
+    def log_partition(self, method="auto", *, n_chains=None, n_betas=None, random_state=None,
+                      return_bounds=False):
+        """Log partition function ``log Z``: exact enumeration or AIS.
+
+        ``"exact"`` enumerates the parity (odd or even layers) with fewer binary
+        units and sums out the other (up to 20 units); ``"ais"`` anneals from a
+        base model with the training data's visible marginals, summing out the
+        odd layers (Salakhutdinov & Hinton 2009); ``"auto"`` picks exact when it
+        can.  Other parameters as in :meth:`deepbelief.RBM.log_partition`.
+        """
+        check_is_fitted(self)
+        Ws, bs = self.coefs_, self.intercepts_
+        enum, sizes = dbm_energy._enumerated_parity(Ws, self.visible)
+        n_enum = sum(sizes[layer] for layer in enum)
+        if method == "auto":
+            method = "exact" if n_enum <= _EXACT_MAX_UNITS else "ais"
+        if method not in ("exact", "ais"):
+            raise ValueError(f"method must be 'auto', 'exact' or 'ais'; got {method!r}.")
+        if method == "exact":
+            value = dbm_energy.log_partition_exact(Ws, bs, self.visible)
+            bounds = (value, value)
+        else:
+            seed = self.random_state if random_state is None else random_state
+            result = dbm_energy.ais_log_partition(
+                Ws, bs, self.visible,
+                n_chains=self.ais_chains if n_chains is None else n_chains,
+                betas=self.ais_betas if n_betas is None else n_betas,
+                base_bias=base_visible_bias(self._data_mean, self.visible),
+                rng=make_generator(seed))
+            value, bounds = result.log_z, (result.log_z_low, result.log_z_high)
+        return (value, bounds) if return_bounds else value
+
+    def _cached_log_partition(self):
+        digest = hashlib.blake2b(digest_size=16)
+        for a in (*self.coefs_, *self.intercepts_):
+            digest.update(np.ascontiguousarray(a).tobytes())
+        key = (digest.hexdigest(), self.visible, self.ais_chains, self.ais_betas)
+        cache = self.__dict__.setdefault("_log_z_cache", {})
+        if key not in cache:
+            cache.clear()
+            cache[key] = self.log_partition()
+        return cache[key]
+
+    def score_samples(self, X):
+        """Variational lower bound on ``log p(x)`` per sample (nats).
+
+        ``-E_q[E(x, h)] + H(q) - log Z`` with the mean-field posterior ``q``
+        (``n_mean_field`` sweeps) and ``log Z`` exact or by AIS (cached per
+        set of parameters, seeded by ``random_state``).  The bound is below the
+        true log-likelihood; with an AIS ``log Z`` it is an estimate of it.
+        """
+        mus = self.mean_field(X)
+        X = self._validate_X(X, reset=False)
+        bound = dbm_energy.variational_bound(X, mus, self.coefs_, self.intercepts_, self.visible)
+        return bound - self._cached_log_partition()
+
+    def score(self, X, y=None):
+        """Mean variational lower bound on ``log p(x)`` (nats per sample)."""
+        return float(np.mean(self.score_samples(X)))
+
+
+class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
+    """The feed-forward net a DBM defines, fine-tuned by backprop for classification.
+
+    As in Salakhutdinov & Hinton (2009): the input ``x`` is augmented with the
+    mean-field posterior ``q(h^2 | x)`` of the DBM's second layer, and the net
+    ``[x, q(h^2)] -> h^1 -> h^2 -> ... -> softmax`` starts from the DBM's
+    weights (the first layer takes ``W_1`` from ``x`` and ``W_2^T`` from
+    ``q(h^2)``, the top-down input it gets in the DBM); a new softmax layer
+    sits on top, and the whole net is fine-tuned.  ``q(h^2 | x)`` is computed
+    once per input and kept fixed.
+
+    Parameters
+    ----------
+    dbm : DBM or None, default=None
+        The DBM: a fitted one is used as it is (never changed); an unfitted one
+        (as ``clone`` and ``GridSearchCV`` pass it on) is cloned and fitted on
+        the training data, seeded from ``random_state`` when its own
+        ``random_state`` is None.  ``None`` means ``DBM()``.
+    init, solver, alpha, l1, batch_size, learning_rate, learning_rate_init, momentum,
+    max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
+    dropout, input_dropout, warm_start, verbose :
+        Fine-tuning, as in :class:`deepbelief.DBNClassifier`.
+    random_state : int, RandomState instance or None
+        Controls the DBM's training (see ``dbm``), the output layer's
+        initialisation, minibatch order, dropout and the validation split.
+
+    Attributes
+    ----------
+    dbm_ : DBM
+        The fitted DBM behind the net.
+    classes_, coefs_, intercepts_, params_, n_iter_, loss_curve_, history_ :
+        As in :class:`deepbelief.DeepNetClassifier` (``coefs_[0]`` has
+        ``n_features + n_2`` rows).
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from deepbelief import DBM, DBMClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> dbm = DBM(hidden_layer_sizes=(64, 64), pretrain_n_iter=5, n_iter=5, random_state=0)
+    >>> clf = DBMClassifier(dbm=dbm, max_iter=30, random_state=0).fit(X / 16, y)
+    >>> bool(clf.score(X / 16, y) > 0.9)
+    True
+    """
+
+    _parameter_constraints = {
+        **{k: v for k, v in NET_CONSTRAINTS.items()
+           if k not in ("hidden_layer_sizes", "activation", "batch_norm", "residual")},
+        "dbm": [DBM, None],
+    }
+
+    def __init__(self, dbm=None, *, init="glorot_uniform", solver="momentum", alpha=1e-4, l1=0.0,
+                 batch_size=100, learning_rate="constant", learning_rate_init=0.1, momentum=0.9,
+                 max_iter=50, tol=1e-4, n_iter_no_change=10, early_stopping=False,
+                 validation_fraction=0.1, dropout=0.0, input_dropout=0.0, warm_start=False,
+                 verbose=0, random_state=None):
+        self.dbm = dbm
+        self.init = init
+        self.solver = solver
+        self.alpha = alpha
+        self.l1 = l1
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.momentum = momentum
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.dropout = dropout
+        self.input_dropout = input_dropout
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.random_state = random_state
+
+    def _activation(self):
+        return "sigmoid"
+
+    def _hidden_sizes(self):
+        return self.dbm_._fitted_sizes()
+
+    def _fitted_dbm(self, X, rng):
+        template = DBM() if self.dbm is None else self.dbm
+        try:
+            check_is_fitted(template)
+            return template
+        except NotFittedError:
+            dbm = clone(template)
+            if dbm.random_state is None:
+                dbm.set_params(random_state=int(rng.integers(2**31 - 1)))
+            return dbm.fit(X)
+
+    def _input_features(self, X, fit=False):
+        if fit:
+            self.dbm_ = self._fitted_dbm(X, self._rng)
+            if self.dbm_.n_features_in_ != X.shape[1]:
+                raise ValueError(f"dbm was fitted on {self.dbm_.n_features_in_} features; "
+                                 f"X has {X.shape[1]}.")
+        if len(self.dbm_.coefs_) < 2:
+            return X
+        mus = mean_field_batched(X.astype(self.dbm_.coefs_[0].dtype, copy=False),
+                                 self.dbm_.coefs_, self.dbm_.intercepts_,
+                                 self.dbm_.n_mean_field)
+        return np.hstack([X, mus[1].astype(X.dtype, copy=False)])
+
+    def _initial_params(self, X, n_out, rng):
+        params = self._random_params(X.shape[1], n_out, X.dtype, rng)
+        Ws, bs = self.dbm_.coefs_, self.dbm_.intercepts_
+        first = Ws[0] if len(Ws) < 2 else np.vstack([Ws[0], Ws[1].T])
+        params["W"][0] = first.astype(X.dtype)
+        for layer in range(1, len(Ws)):
+            params["W"][layer] = Ws[layer].astype(X.dtype)
+        for layer in range(len(Ws)):
+            params["b"][layer] = bs[layer + 1].astype(X.dtype)
+        return params
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags

@@ -1,0 +1,345 @@
+"""Deep Boltzmann machine math as small pure array functions.
+
+A DBM with hidden layers ``h^1 .. h^L`` above the visible layer ``h^0 = v``
+has weights ``Ws = [W_1, ..., W_L]`` (``W_l`` of shape ``(n_{l-1}, n_l)``) and
+biases ``bs = [b_0, b_1, ..., b_L]``.  Its energy is::
+
+    E(v, h) = -b_0.v - sum_{l>=1} b_l.h^l - sum_{l>=1} h^{l-1} W_l h^l     (Bernoulli v)
+    E(v, h) = ||v - b_0||^2 / 2 - ...                                       (Gaussian v)
+
+Every layer only talks to its two neighbours, so the odd layers are
+independent given the even ones and vice versa: Gibbs sampling alternates the
+two blocks, and summing out one block is analytic (a softplus per unit, or a
+Gaussian integral for the visible layer).  ``layers`` below is the list of
+states ``[v, h^1, ..., h^L]``, one row per sample.
+
+Salakhutdinov & Hinton (2009), Deep Boltzmann machines.
+"""
+
+import numpy as np
+
+from .energy import _LOG_2PI, logmeanexp, sigmoid, softplus, uniform
+from .partition import AISResult, ais_betas
+
+
+def layer_input(layers, Ws, bs, l):
+    """Total input of layer ``l`` from its neighbours: ``b_l + h^{l-1} W_l + h^{l+1} W_{l+1}^T``."""
+    a = np.asarray(bs[l], dtype=Ws[0].dtype) + 0.0
+    if l > 0:
+        a = a + layers[l - 1] @ Ws[l - 1]
+    if l < len(Ws):
+        a = a + layers[l + 1] @ Ws[l].T
+    return a
+
+
+def conditional_mean(layers, Ws, bs, l, visible="bernoulli"):
+    """``E[h^l | neighbours]``: the sigmoid of the input, or the input itself for Gaussian v."""
+    a = layer_input(layers, Ws, bs, l)
+    if l == 0 and visible == "gaussian":
+        return a
+    return sigmoid(a, out=a)
+
+
+def update_layers(layers, Ws, bs, which, rng=None, visible="bernoulli"):
+    """Replace ``layers[l]`` for every ``l`` in ``which`` (all of the same parity).
+
+    With ``rng`` the layers are sampled from their conditionals (a Gibbs block
+    update); without, they are set to the conditional means (a mean-field
+    update).  Returns the list of conditional means, one per updated layer.
+    """
+    means = []
+    for l in which:
+        m = conditional_mean(layers, Ws, bs, l, visible)
+        means.append(m)
+        if rng is None:
+            layers[l] = m
+        elif l == 0 and visible == "gaussian":
+            layers[l] = m + rng.standard_normal(m.shape, dtype=m.dtype)
+        else:
+            u = uniform(rng, np.empty_like(m))
+            layers[l] = np.less(u, m, out=u)
+    return means
+
+
+def odd_layers(n_layers):
+    return list(range(1, n_layers + 1, 2))
+
+
+def even_layers(n_layers, include_visible=True):
+    return list(range(0 if include_visible else 2, n_layers + 1, 2))
+
+
+def gibbs_sweep(layers, Ws, bs, rng, visible="bernoulli"):
+    """One block-Gibbs sweep in place: even layers (v included) given the odd ones,
+    then odd given even.  Returns the odd layers' conditional means given the new
+    even states (for Rao-Blackwellised statistics)."""
+    L = len(Ws)
+    update_layers(layers, Ws, bs, even_layers(L), rng, visible)
+    return update_layers(layers, Ws, bs, odd_layers(L), rng, visible)
+
+
+def recognition_pass(v, Ws, bs):
+    """Initial posterior means: one bottom-up pass with doubled weights below the top.
+
+    Layer ``l < L`` will also get input from layer ``l + 1``, which the
+    bottom-up pass approximates by doubling its input from below
+    (Salakhutdinov & Larochelle 2010); the top layer has no layer above.
+    """
+    mus, x = [], v
+    for l, W in enumerate(Ws, start=1):
+        a = x @ W
+        if l < len(Ws):
+            a *= 2.0
+        a += bs[l]
+        x = sigmoid(a, out=a)
+        mus.append(x)
+    return mus
+
+
+def mean_field(v, Ws, bs, n_iter=10, tol=0.0, init=None):
+    """Mean-field posterior ``q(h | v) = prod_l prod_j mu^l_j`` of the hidden layers.
+
+    Fixed-point updates ``mu^l = sigmoid(b_l + mu^{l-1} W_l + mu^{l+1} W_{l+1}^T)``,
+    odd layers then even layers, each a coordinate ascent step on the
+    variational bound, for ``n_iter`` sweeps or until the largest change is
+    below ``tol``.  ``init`` defaults to :func:`recognition_pass`.  Returns the
+    list ``[mu^1, ..., mu^L]``.
+    """
+    L = len(Ws)
+    mus = recognition_pass(v, Ws, bs) if init is None else [m.copy() for m in init]
+    layers = [v, *mus]
+    for _ in range(n_iter):
+        before = [m.copy() for m in layers[1:]] if tol else None
+        update_layers(layers, Ws, bs, odd_layers(L))
+        update_layers(layers, Ws, bs, even_layers(L, include_visible=False))
+        if tol and max(float(np.abs(a - b).max()) for a, b in zip(layers[1:], before)) < tol:
+            break
+    return layers[1:]
+
+
+def dbm_energy(layers, Ws, bs, visible="bernoulli"):
+    """Energy ``E(v, h^1, ..., h^L)`` per row (states may be means: it is multilinear)."""
+    v = layers[0]
+    if visible == "gaussian":
+        d = v - bs[0]
+        e = 0.5 * np.einsum("ij,ij->i", d, d)
+    else:
+        e = -(v @ bs[0])
+    for l, W in enumerate(Ws, start=1):
+        e = e - layers[l] @ bs[l] - np.einsum("ij,ij->i", layers[l - 1] @ W, layers[l])
+    return e
+
+
+def bernoulli_entropy(mu):
+    """Entropy of independent Bernoulli units with means ``mu``, summed per row."""
+    mu = np.asarray(mu, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = -(mu * np.log(mu) + (1 - mu) * np.log1p(-mu))
+    return np.nan_to_num(h, nan=0.0).sum(axis=1)
+
+
+def variational_bound(v, mus, Ws, bs, visible="bernoulli"):
+    """``-E_q[E(v, h)] + H(q)``: a lower bound on ``log p*(v) = log sum_h exp(-E(v, h))``.
+
+    Subtract ``log Z`` for a lower bound on ``log p(v)``.  The energy is linear
+    in each layer, so under the factorised ``q`` its expectation is the energy
+    at the means.
+    """
+    return -dbm_energy([v, *mus], Ws, bs, visible) + sum(bernoulli_entropy(m) for m in mus)
+
+
+# --------------------------------------------------------------------------
+# summing out one parity analytically: exact enumeration (tiny models) and AIS
+# --------------------------------------------------------------------------
+def log_unnormalized_given(layers, Ws, bs, summed, visible="bernoulli"):
+    """``log sum_{layers in summed} exp(-E)`` as a function of the other layers.
+
+    No two ``summed`` layers may be neighbours, so given the others they are
+    independent: each Bernoulli unit contributes ``softplus(input)`` and
+    Gaussian visible units the integral ``||m||^2 / 2 - ||b_0||^2 / 2 +
+    n log(2 pi) / 2`` with ``m = b_0 + h^1 W_1^T``.  The kept layers contribute
+    their bias (or Gaussian) terms and the couplings between kept neighbours.
+    """
+    L = len(Ws)
+    kept = [l for l in range(L + 1) if l not in summed]
+    total = np.zeros(layers[kept[0]].shape[0], dtype=np.float64)
+    for l in range(L + 1):
+        gaussian_v = l == 0 and visible == "gaussian"
+        if l in summed and gaussian_v:
+            m = layer_input(layers, Ws, bs, 0)
+            total += 0.5 * np.einsum("ij,ij->i", m, m) - 0.5 * float(bs[0] @ bs[0])
+            total += 0.5 * Ws[0].shape[0] * _LOG_2PI
+        elif l in summed:
+            total += softplus(layer_input(layers, Ws, bs, l)).sum(axis=1)
+        elif gaussian_v:
+            d = layers[0] - bs[0]
+            total -= 0.5 * np.einsum("ij,ij->i", d, d)
+        else:
+            total += layers[l] @ bs[l]
+        if l < L and l not in summed and l + 1 not in summed:
+            total += np.einsum("ij,ij->i", layers[l] @ Ws[l], layers[l + 1])
+    return total
+
+
+def _enumerated_parity(Ws, visible):
+    """The parity (list of layers) with fewer binary units to enumerate."""
+    L = len(Ws)
+    sizes = [Ws[0].shape[0]] + [W.shape[1] for W in Ws]
+    odd, even = odd_layers(L), even_layers(L)
+    n_odd, n_even = sum(sizes[l] for l in odd), sum(sizes[l] for l in even)
+    if visible == "gaussian" or n_odd <= n_even:
+        return odd, sizes
+    return even, sizes
+
+
+def _states_of(layers_idx, sizes, start, stop):
+    """Binary states number ``start .. stop-1`` of the concatenated layers, split per layer."""
+    n = sum(sizes[l] for l in layers_idx)
+    codes = np.arange(start, stop, dtype=np.int64)[:, None]
+    bits = ((codes >> np.arange(n)) & 1).astype(np.float64)
+    out, offset = {}, 0
+    for l in layers_idx:
+        out[l] = bits[:, offset : offset + sizes[l]]
+        offset += sizes[l]
+    return out
+
+
+def log_partition_exact(Ws, bs, visible="bernoulli", max_units=22, chunk=4096):
+    """Exact ``log Z`` of a tiny DBM: enumerate one parity, sum out the other."""
+    Ws = [np.asarray(W, dtype=np.float64) for W in Ws]
+    bs = [np.asarray(b, dtype=np.float64) for b in bs]
+    enum, sizes = _enumerated_parity(Ws, visible)
+    n = sum(sizes[l] for l in enum)
+    if n > max_units:
+        raise ValueError(f"exact log Z enumerates 2**{n} states; more than 2**{max_units}: "
+                         "use AIS.")
+    summed = [l for l in range(len(Ws) + 1) if l not in enum]
+    parts = []
+    for start in range(0, 2**n, chunk):
+        states = _states_of(enum, sizes, start, min(2**n, start + chunk))
+        layers = [states.get(l) for l in range(len(Ws) + 1)]
+        parts.append(np.logaddexp.reduce(log_unnormalized_given(layers, Ws, bs, summed, visible)))
+    return float(np.logaddexp.reduce(parts))
+
+
+def log_unnormalized_exact(v, Ws, bs, visible="bernoulli", max_units=16):
+    """Exact ``log p*(v) = log sum_h exp(-E(v, h))`` per row of ``v`` (tiny DBMs).
+
+    Enumerates the odd hidden layers and sums out the even ones.
+    """
+    v = np.asarray(v, dtype=np.float64)
+    Ws = [np.asarray(W, dtype=np.float64) for W in Ws]
+    bs = [np.asarray(b, dtype=np.float64) for b in bs]
+    L = len(Ws)
+    sizes = [W.shape[0] for W in Ws] + [Ws[-1].shape[1]]
+    odd = odd_layers(L)
+    n = sum(sizes[l] for l in odd)
+    if n > max_units:
+        raise ValueError(f"exact log p*(v) enumerates 2**{n} states per sample.")
+    states = _states_of(odd, sizes, 0, 2**n)
+    rows = v.shape[0]
+    layers = [np.repeat(v, 2**n, axis=0)]
+    for l in range(1, L + 1):
+        layers.append(np.tile(states[l], (rows, 1)) if l in odd else None)
+    summed = even_layers(L, include_visible=False)
+    lu = log_unnormalized_given(layers, Ws, bs, summed, visible).reshape(rows, 2**n)
+    return np.logaddexp.reduce(lu, axis=1)
+
+
+def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, base_bias=None,
+                      rng=None):
+    """Estimate ``log Z`` of a DBM by annealed importance sampling.
+
+    As for RBMs (Salakhutdinov & Murray 2008; Salakhutdinov & Hinton 2009): the
+    path ``p*_beta = base^(1-beta) p*^beta`` starts at independent visible units
+    with bias ``base_bias`` (every hidden unit free) and the odd layers are
+    summed out analytically, so a chain's state is the even layers (``v``,
+    ``h^2``, ...) and ``log p*_beta`` is their (annealed) bias terms plus
+    ``sum softplus(beta * input)`` over the odd units.  A transition samples
+    the odd layers, then the even ones, at ``beta``.  Runs in the dtype of the
+    weights.  Returns a :class:`deepbelief.partition.AISResult`.
+    """
+    rng = np.random.default_rng(rng)
+    dtype = Ws[0].dtype if Ws[0].dtype in (np.float32, np.float64) else np.float64
+    Ws = [np.ascontiguousarray(W, dtype=dtype) for W in Ws]
+    WTs = [np.ascontiguousarray(W.T) for W in Ws]
+    bs = [np.asarray(b, dtype=dtype) for b in bs]
+    base = np.asarray(bs[0] if base_bias is None else base_bias, dtype=dtype)
+    betas = np.asarray(ais_betas(betas) if np.ndim(betas) == 0 else betas, dtype=np.float64)
+    if betas[0] != 0.0 or betas[-1] != 1.0 or np.any(np.diff(betas) <= 0):
+        raise ValueError("betas must increase strictly from 0 to 1.")
+    L = len(Ws)
+    gaussian = visible == "gaussian"
+    sizes = [Ws[0].shape[0]] + [W.shape[1] for W in Ws]
+    odd, even_hidden = odd_layers(L), even_layers(L, include_visible=False)
+
+    if gaussian:
+        log_z_base = 0.5 * sizes[0] * _LOG_2PI
+    else:
+        log_z_base = float(np.logaddexp(0.0, base.astype(np.float64)).sum())
+    log_z_base += np.log(2.0) * sum(sizes[1:])
+
+    def bernoulli(p, out):
+        uniform(rng, out)
+        return np.less(out, p, out=out)
+
+    layers = [np.empty((n_chains, n), dtype=dtype) for n in sizes]
+    if gaussian:
+        rng.standard_normal(out=layers[0], dtype=dtype)
+        layers[0] += base
+    else:
+        bernoulli(sigmoid(base.copy()), layers[0])
+    for l in even_hidden:
+        bernoulli(np.asarray(0.5, dtype=dtype), layers[l])
+    bmb = (bs[0] - base).astype(dtype)
+    half_sq = 0.5 * float(bs[0] @ bs[0] - base @ base) if gaussian else 0.0
+
+    def odd_input(l):
+        a = layers[l - 1] @ Ws[l - 1]
+        if l < L:
+            a += layers[l + 1] @ WTs[l]
+        a += bs[l]
+        return a
+
+    log_w = np.zeros(n_chains, dtype=np.float64)
+    for k in range(1, betas.size):
+        beta_prev, beta = betas[k - 1], betas[k]
+        # linear-in-beta terms of the even layers, then the summed-out odd units
+        linear = layers[0] @ bmb - half_sq
+        for l in even_hidden:
+            linear += layers[l] @ bs[l]
+        log_w += (beta - beta_prev) * linear
+        inputs = [odd_input(l) for l in odd]
+        for a in inputs:
+            log_w += (np.logaddexp(0.0, beta * a) - np.logaddexp(0.0, beta_prev * a)).sum(
+                axis=1, dtype=np.float64)
+        if k == betas.size - 1:
+            break
+        for l, a in zip(odd, inputs):
+            a *= beta
+            bernoulli(sigmoid(a, out=a), layers[l])
+        # even layers given the odd ones, at beta; v mixes in the base model
+        m = layers[1] @ WTs[0]
+        m += bs[0]
+        m *= beta
+        m += (1.0 - beta) * base
+        if gaussian:
+            rng.standard_normal(out=layers[0], dtype=dtype)
+            layers[0] += m
+        else:
+            bernoulli(sigmoid(m, out=m), layers[0])
+        for l in even_hidden:
+            a = layers[l - 1] @ Ws[l - 1]
+            if l < L:
+                a += layers[l + 1] @ WTs[l]
+            a += bs[l]
+            a *= beta
+            bernoulli(sigmoid(a, out=a), layers[l])
+    log_mean = logmeanexp(log_w)
+    w = np.exp(log_w - log_w.max())
+    mean = w.mean()
+    sd = w.std(ddof=1) / np.sqrt(n_chains) if n_chains > 1 else 0.0
+    shift = log_z_base + log_w.max()
+    low = np.log(mean - 3 * sd) + shift if mean - 3 * sd > 0 else -np.inf
+    high = np.log(mean + 3 * sd) + shift
+    return AISResult(float(log_z_base + log_mean), float(low), float(high), log_w)
