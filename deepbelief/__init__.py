@@ -1,5 +1,6 @@
 """deepbelief: Boltzmann machines and deep belief networks for scikit-learn."""
 
+from .dbm import DBM, DBMClassifier
 from .dbn import DBN, DBNClassifier, DBNRegressor
 from .deepnet import DeepNetClassifier, DeepNetRegressor
 from .rbm import RBM
@@ -11,6 +12,8 @@ __all__ = [
     "DBN",
     "DBNClassifier",
     "DBNRegressor",
+    "DBM",
+    "DBMClassifier",
     "DeepNetClassifier",
     "DeepNetRegressor",
     "__version__",

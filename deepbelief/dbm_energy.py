@@ -102,19 +102,31 @@ def mean_field(v, Ws, bs, n_iter=10, tol=0.0, init=None):
     Fixed-point updates ``mu^l = sigmoid(b_l + mu^{l-1} W_l + mu^{l+1} W_{l+1}^T)``,
     odd layers then even layers, each a coordinate ascent step on the
     variational bound, for ``n_iter`` sweeps or until the largest change is
-    below ``tol``.  ``init`` defaults to :func:`recognition_pass`.  Returns the
-    list ``[mu^1, ..., mu^L]``.
+    below ``tol``.  ``init`` defaults to :func:`recognition_pass`.  The input of
+    the first layer from ``v`` is computed once.  Returns ``[mu^1, ..., mu^L]``.
     """
     L = len(Ws)
     mus = recognition_pass(v, Ws, bs) if init is None else [m.copy() for m in init]
-    layers = [v, *mus]
+    from_v = v @ Ws[0]
+    from_v += bs[1]
+    order = odd_layers(L) + even_layers(L, include_visible=False)
     for _ in range(n_iter):
-        before = [m.copy() for m in layers[1:]] if tol else None
-        update_layers(layers, Ws, bs, odd_layers(L))
-        update_layers(layers, Ws, bs, even_layers(L, include_visible=False))
-        if tol and max(float(np.abs(a - b).max()) for a, b in zip(layers[1:], before)) < tol:
+        change = 0.0
+        for l in order:
+            if l == 1:
+                a = from_v.copy()
+            else:
+                a = mus[l - 2] @ Ws[l - 1]
+                a += bs[l]
+            if l < L:
+                a += mus[l] @ Ws[l].T
+            sigmoid(a, out=a)
+            if tol:
+                change = max(change, float(np.abs(a - mus[l - 1]).max()))
+            mus[l - 1] = a
+        if tol and change < tol:
             break
-    return layers[1:]
+    return mus
 
 
 def dbm_energy(layers, Ws, bs, visible="bernoulli"):

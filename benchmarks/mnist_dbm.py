@@ -1,0 +1,113 @@
+"""A 2-layer DBM (500-1000) on MNIST: likelihood bound, classification error, wall time.
+
+Recipe of Salakhutdinov & Hinton (2009) on a 2-core budget: greedy pretraining
+of the two modified RBMs (CD-1), joint training (mean field + 100 persistent
+chains, learning rate decaying linearly to zero), then the DBM's net
+(input augmented with q(h2 | x)) fine-tuned with a softmax layer.
+
+* The DBM is trained on MNIST binarized stochastically once with fixed seeds
+  (the RBM benchmark's convention); the likelihood is the variational lower
+  bound on log p(x) of the binarized test set, with log Z by AIS (100 chains,
+  14,500 inverse temperatures).  During joint training a cheaper AIS
+  (``--probe-betas``) tracks the bound every ``--probe-every`` epochs.
+* The classifier is fine-tuned on the grey-scale training images (pixel / 255
+  in [0, 1]); the test set is used only for the final figures.
+
+    python benchmarks/mnist_dbm.py [--pretrain-epochs 20] [--epochs 40] [--finetune-epochs 60]
+"""
+
+import argparse
+import json
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from deepbelief import DBM, DBMClassifier
+from deepbelief.datasets import binarize_stochastic, load_mnist
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--mnist", default=str(SHARED) if SHARED.is_file() else None)
+    p.add_argument("--sizes", default="500,1000")
+    p.add_argument("--pretrain-epochs", type=int, default=20)
+    p.add_argument("--epochs", type=int, default=40)
+    p.add_argument("--learning-rate", type=float, default=0.01)
+    p.add_argument("--mean-field", type=int, default=10)
+    p.add_argument("--finetune-epochs", type=int, default=60)
+    p.add_argument("--dropout", type=float, default=0.2)
+    p.add_argument("--probe-every", type=int, default=10)
+    p.add_argument("--probe-betas", type=int, default=3000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", default=None)
+    args = p.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    X, y, X_test, y_test = load_mnist(args.mnist)
+    Xb = binarize_stochastic(X, random_state=1234)
+    Xb_test = binarize_stochastic(X_test, random_state=4321)
+    sizes = tuple(int(s) for s in args.sizes.split(","))
+    dbm = DBM(sizes, pretrain_n_iter=args.pretrain_epochs, pretrain_learning_rate=0.05,
+              pretrain_method="cd", pretrain_momentum=0.5, pretrain_weight_decay=2e-4,
+              n_iter=args.epochs, learning_rate=args.learning_rate,
+              learning_rate_schedule="linear", momentum=0.5, weight_decay=2e-4,
+              batch_size=100, n_particles=100, n_mean_field=args.mean_field,
+              random_state=args.seed, verbose=1)
+    out = {"args": vars(args), "probes": []}
+    t0 = time.perf_counter()
+    train_s = 0.0
+    for epoch in range(1, args.epochs + 1):
+        t = time.perf_counter()
+        dbm.partial_fit(Xb)
+        train_s += time.perf_counter() - t
+        if epoch == 1:
+            out["pretrain_plus_first_epoch_seconds"] = train_s
+        if epoch % args.probe_every == 0 or epoch == args.epochs:
+            log_z = dbm.log_partition("ais", n_betas=args.probe_betas)
+            mus = dbm.mean_field(Xb_test)
+            from deepbelief.dbm_energy import variational_bound
+            bound = float(np.mean(variational_bound(Xb_test, mus, dbm.coefs_, dbm.intercepts_)))
+            probe = {"epoch": epoch, "train_seconds": train_s, "test_bound": bound - log_z,
+                     "log_z_probe": log_z}
+            out["probes"].append(probe)
+            print(f"== probe: epoch {epoch}, {train_s:.0f} s of training, test bound "
+                  f"{bound - log_z:.2f} nats (AIS {args.probe_betas} betas)", flush=True)
+    fit_s = time.perf_counter() - t0
+    epoch_s = dbm.history_["seconds"]
+    out["joint_epoch_seconds_median"] = float(np.median(epoch_s[1:] if len(epoch_s) > 1 else epoch_s))
+    t = time.perf_counter()
+    log_z, (low, high) = dbm.log_partition("ais", return_bounds=True)
+    out["ais_seconds"] = time.perf_counter() - t
+    bound_test = float(np.mean(dbm.score_samples(Xb_test)))
+    bound_train = float(np.mean(dbm.score_samples(Xb[:10000])))
+    out.update(log_z=log_z, log_z_low=low, log_z_high=high, test_bound=bound_test,
+               train_bound_10k=bound_train, dbm_fit_seconds=fit_s)
+    print(f"== DBM {sizes}: fit {fit_s:.0f} s (joint epoch median "
+          f"{out['joint_epoch_seconds_median']:.1f} s); log Z {log_z:.2f} [{low:.2f}, {high:.2f}] "
+          f"(AIS {out['ais_seconds']:.0f} s); variational bound test {bound_test:.2f}, "
+          f"train {bound_train:.2f} nats", flush=True)
+    clf = DBMClassifier(dbm=dbm, solver="momentum", momentum=0.9, learning_rate_init=0.1,
+                        learning_rate="linear", batch_size=100, max_iter=args.finetune_epochs,
+                        alpha=1e-4, dropout=args.dropout, tol=0.0,
+                        n_iter_no_change=args.finetune_epochs + 1, random_state=args.seed,
+                        verbose=1)
+    t = time.perf_counter()
+    clf.fit(X, y)
+    ft_s = time.perf_counter() - t
+    err = 100.0 * (1.0 - clf.score(X_test, y_test))
+    out.update(test_error_percent=err, finetune_seconds=ft_s,
+               total_seconds=time.perf_counter() - t0,
+               finetune_grad_norms_init=clf.history_["grad_norms_init"],
+               dbm_grad_norms=dbm.history_["grad_norms"])
+    print(f"== DBMClassifier: test error {err:.2f} %, fine-tuning {ft_s:.0f} s; "
+          f"total wall {out['total_seconds']:.0f} s", flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
