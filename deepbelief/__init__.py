@@ -1,5 +1,10 @@
 """deepbelief: Boltzmann machines and deep belief networks for scikit-learn."""
 
+from .autoencoder import (
+    StackedAutoencoder,
+    StackedAutoencoderClassifier,
+    StackedAutoencoderRegressor,
+)
 from .dbm import DBM, DBMClassifier
 from .dbn import DBN, DBNClassifier, DBNRegressor
 from .deepnet import DeepNetClassifier, DeepNetRegressor
@@ -14,6 +19,9 @@ __all__ = [
     "DBNRegressor",
     "DBM",
     "DBMClassifier",
+    "StackedAutoencoder",
+    "StackedAutoencoderClassifier",
+    "StackedAutoencoderRegressor",
     "DeepNetClassifier",
     "DeepNetRegressor",
     "__version__",

@@ -107,8 +107,18 @@ def squared_error(Y, P):
     return float(np.einsum("ij,ij->", d, d, dtype=np.float64) / (2 * P.shape[0]))
 
 
-LOSSES = {"log_loss": log_loss, "squared_error": squared_error}
-OUTPUT_FOR_LOSS = {"log_loss": "softmax", "squared_error": "identity"}
+def binary_log_loss(Y, P):
+    """Mean over samples of ``-sum_i [y_i log p_i + (1 - y_i) log(1 - p_i)]`` (sigmoid outputs,
+    targets in [0, 1]: the reconstruction loss of autoencoders on images)."""
+    eps = np.finfo(P.dtype).tiny
+    total = np.sum(Y * np.log(np.maximum(P, eps)), dtype=np.float64)
+    total += np.sum((1 - Y) * np.log(np.maximum(1 - P, eps)), dtype=np.float64)
+    return float(-total / P.shape[0])
+
+
+LOSSES = {"log_loss": log_loss, "squared_error": squared_error, "binary_log_loss": binary_log_loss}
+OUTPUT_FOR_LOSS = {"log_loss": "softmax", "squared_error": "identity",
+                   "binary_log_loss": "sigmoid"}
 
 
 def saturation(A, activation, threshold=0.99):

@@ -234,10 +234,16 @@ def log_partition_exact(Ws, bs, visible="bernoulli", max_units=22, chunk=4096):
     return float(np.logaddexp.reduce(parts))
 
 
-def log_unnormalized_exact(v, Ws, bs, visible="bernoulli", max_units=16):
-    """Exact ``log p*(v) = log sum_h exp(-E(v, h))`` per row of ``v`` (tiny DBMs).
+def log_unnormalized_exact(v, Ws, bs, visible="bernoulli", max_units=24, chunk=4096):
+    """Exact ``log p*(v) = log sum_h exp(-E(v, h))`` per row of ``v`` (small DBMs).
 
-    Enumerates the odd hidden layers and sums out the even ones.
+    Enumerates the odd layers ``s`` in chunks and sums out the even hidden
+    layers, whose inputs do not depend on ``v``::
+
+        log p*(v) = t(v) + logsumexp_s [c(s) + (v W_1) . h^1(s)]
+
+    with ``t(v)`` the visible bias (or Gaussian) term and ``c(s)`` the odd
+    layers' bias terms plus the softplus of every even hidden unit.
     """
     v = np.asarray(v, dtype=np.float64)
     Ws = [np.asarray(W, dtype=np.float64) for W in Ws]
@@ -247,15 +253,24 @@ def log_unnormalized_exact(v, Ws, bs, visible="bernoulli", max_units=16):
     odd = odd_layers(L)
     n = sum(sizes[l] for l in odd)
     if n > max_units:
-        raise ValueError(f"exact log p*(v) enumerates 2**{n} states per sample.")
-    states = _states_of(odd, sizes, 0, 2**n)
-    rows = v.shape[0]
-    layers = [np.repeat(v, 2**n, axis=0)]
-    for l in range(1, L + 1):
-        layers.append(np.tile(states[l], (rows, 1)) if l in odd else None)
+        raise ValueError(f"exact log p*(v) enumerates 2**{n} states of the odd layers; "
+                         f"more than 2**{max_units}.")
     summed = even_layers(L, include_visible=False)
-    lu = log_unnormalized_given(layers, Ws, bs, summed, visible).reshape(rows, 2**n)
-    return np.logaddexp.reduce(lu, axis=1)
+    vW = v @ Ws[0]
+    total = np.full(v.shape[0], -np.inf)
+    for start in range(0, 2**n, chunk):
+        states = _states_of(odd, sizes, start, min(2**n, start + chunk))
+        layers = [None] + [states.get(l) for l in range(1, L + 1)]  # v enters through vW
+        c = np.zeros(states[1].shape[0])
+        for l in odd:
+            c += states[l] @ bs[l]
+        for l in summed:
+            c += softplus(layer_input(layers, Ws, bs, l)).sum(axis=1)
+        total = np.logaddexp(total, np.logaddexp.reduce(c[None, :] + vW @ states[1].T, axis=1))
+    if visible == "gaussian":
+        d = v - bs[0]
+        return total - 0.5 * np.einsum("ij,ij->i", d, d)
+    return total + v @ bs[0]
 
 
 def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, base_bias=None,

@@ -75,7 +75,11 @@ class BaseDeepNet(BaseEstimator):
             residual=getattr(self, "residual", False),
             dropout_input=self.input_dropout,
             dropout_hidden=self.dropout,
+            activations=self._layer_activations(),
         )
+
+    def _layer_activations(self):
+        return ()  # the same activation in every hidden layer
 
     def _config(self, n_samples):
         batch = min(200, n_samples) if self.batch_size == "auto" else min(self.batch_size, n_samples)
@@ -101,7 +105,7 @@ class BaseDeepNet(BaseEstimator):
     def _fit(self, X, y, *, incremental, classes=None):
         first = not (hasattr(self, "params_") and (incremental or self.warm_start))
         X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32],
-                             multi_output=self._loss == "squared_error", y_numeric=False)
+                             multi_output=self._loss != "log_loss", y_numeric=False)
         if not first and X.dtype != self.params_["W"][0].dtype:
             X = X.astype(self.params_["W"][0].dtype)
         Y = self._encode_targets(y, X.dtype, first, classes)

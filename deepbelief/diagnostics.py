@@ -26,7 +26,7 @@ def layer_diagnostics(params, X, Y, spec):
     plain = replace(spec, dropout_input=0.0, dropout_hidden=0.0)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         P, cache = forward(params, X, plain, train=True)
-        sat = [saturation(a, spec.activation) for a in cache["outputs"]]
+        sat = [saturation(a, spec.act(i)) for i, a in enumerate(cache["outputs"])]
         grads = backward(params, cache, P, Y, plain, alpha=0.0)
     return [float(np.linalg.norm(g)) for g in grads["W"]], sat
 

@@ -8,8 +8,10 @@ A network is a dict of lists of arrays, input side first::
 Hidden layer ``l`` maps its input ``x`` to ``y = act(BN(x W_l + b_l))``, plus
 ``x`` itself when ``residual`` is on and the widths match (a skip connection);
 dropout then masks ``y`` (inverted dropout, so evaluation needs no rescaling).
-The output layer is affine, followed by softmax (cross-entropy loss) or the
-identity (squared error); for both pairs the output delta is ``P - Y``.
+The output layer is affine, followed by softmax (cross-entropy loss), the
+identity (squared error) or the sigmoid (binary cross-entropy); for each pair
+the output delta is ``P - Y``.  Hidden layers may each have their own
+activation (``NetSpec.activations``), e.g. the linear code of an autoencoder.
 :func:`backward` returns the gradients in the same structure as ``params``,
 one array per parameter, so diagnostics can read per-layer norms.
 """
@@ -29,11 +31,18 @@ class NetSpec:
     """Architecture options shared by forward and backward."""
 
     activation: str = "sigmoid"
-    output: str = "softmax"  # or "identity"
+    output: str = "softmax"  # or "identity", "sigmoid"
     batch_norm: bool = False
     residual: bool = False
     dropout_input: float = 0.0
     dropout_hidden: float = 0.0
+    # per-hidden-layer activations overriding ``activation`` (e.g. the linear code
+    # layer of a deep autoencoder); empty: ``activation`` everywhere
+    activations: tuple = ()
+
+    def act(self, layer):
+        """Activation of hidden layer ``layer`` (0-based)."""
+        return self.activations[layer] if self.activations else self.activation
 
     def skip(self, W):
         """Whether hidden layer with weights ``W`` gets a skip connection."""
@@ -88,7 +97,6 @@ def forward(params, X, spec, *, train=False, rng=None, bn_stats=None, bn_momentu
     masks from ``rng``.  In evaluation mode, batch norm uses ``bn_stats``.
     """
     W, b = params["W"], params["b"]
-    act = ACTIVATIONS[spec.activation]
     x = X
     cache = {"inputs": [], "outputs": [], "masks": [], "bn": []}
     if train and spec.dropout_input > 0:
@@ -116,7 +124,7 @@ def forward(params, X, spec, *, train=False, rng=None, bn_stats=None, bn_momentu
                 cache["bn"].append((z.copy(), inv_std))
             z *= gamma
             z += beta
-        a = act(z)
+        a = ACTIVATIONS[spec.act(layer)](z)
         if train:
             cache["inputs"].append(x)
             cache["outputs"].append(a)
@@ -150,7 +158,6 @@ def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0, scale=1.0):
     L = len(W)
     gW, gb = [None] * L, [None] * L
     g_gamma, g_beta = [None] * (L - 1), [None] * (L - 1)
-    deriv = DERIVATIVES[spec.activation]
     # output layer: delta = dLoss/dz = (P - Y) / n for both loss/output pairs
     delta = P - Y
     delta *= scale / n
@@ -160,6 +167,7 @@ def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0, scale=1.0):
     for h in range(L - 2, -1, -1):
         dy = dx * cache["masks"][h] if spec.dropout_hidden > 0 else dx
         skip = spec.skip(W[h])
+        deriv = DERIVATIVES[spec.act(h)]
         delta = deriv(cache["outputs"][h], dy.copy() if skip else dy)  # overwrites outputs
         if spec.batch_norm:
             z_hat, inv_std = cache["bn"][h]

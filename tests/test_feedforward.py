@@ -24,10 +24,11 @@ CASES = [
     dict(activation="tanh", batch_norm=True),
     dict(activation="relu", residual=True),
     dict(activation="sigmoid", batch_norm=True, residual=True, dropout_hidden=0.2),
+    dict(activation="sigmoid", activations=("sigmoid", "identity", "relu")),
 ]
 
 
-@pytest.mark.parametrize("loss", ["log_loss", "squared_error"])
+@pytest.mark.parametrize("loss", ["log_loss", "squared_error", "binary_log_loss"])
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items()))
 def test_backprop_matches_finite_differences(case, loss):
     rng = np.random.default_rng(1)
@@ -41,6 +42,8 @@ def test_backprop_matches_finite_differences(case, loss):
     X = rng.normal(size=(7, 5))
     if loss == "log_loss":
         Y = np.eye(3)[rng.integers(0, 3, 7)]
+    elif loss == "binary_log_loss":
+        Y = rng.random((7, 3))  # targets in [0, 1], as reconstructed pixel intensities
     else:
         Y = rng.normal(size=(7, 3))
     alpha, l1 = 0.3, 0.1
