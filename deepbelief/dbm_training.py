@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .dbm_energy import gibbs_sweep, mean_field, recognition_pass
-from .energy import sample_bernoulli, sigmoid
+from .dbm_energy import gibbs_sweep, mean_field, mean_sigmoid, recognition_pass
+from .energy import sample_bernoulli
 from .optimizers import scheduled_learning_rate
 from .partition import base_visible_bias
 from .training import CDConfig, CDState, TrainingDivergedError, train_rbm
@@ -97,7 +97,7 @@ def pretrain_dbm(X, sizes, cd_config, n_epochs, rng, *, visible="bernoulli", ver
             a = data @ state.W
             a *= up
             a += state.c
-            data = sigmoid(a, out=a)
+            data = mean_sigmoid(a)  # kept out of the denormal range
     return compose_dbm(rbms)
 
 
