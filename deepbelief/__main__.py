@@ -36,7 +36,7 @@ def build_parser():
     s.add_argument("--depths", type=_ints, default=(1, 2, 4, 6, 8), help="e.g. 1,2,4,6,8")
     s.add_argument("--methods", type=_names, default=None,
                    help="comma-separated, from: sigmoid_normal, sigmoid_glorot, relu_he, "
-                        "leaky_relu_he, dbn, sigmoid_batchnorm, relu_residual (default: all)")
+                        "leaky_relu_he, dbn, sdae, sigmoid_batchnorm, relu_residual (default: all)")
     s.add_argument("--optimizers", type=_names, default=("momentum", "adam"))
     s.add_argument("--seeds", type=_ints, default=(0, 1, 2))
     s.add_argument("--width", type=int, default=100)

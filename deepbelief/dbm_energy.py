@@ -119,8 +119,14 @@ def mean_field(v, Ws, bs, n_iter=10, tol=0.0, init=None):
     the first layer from ``v`` is computed once.  Returns ``[mu^1, ..., mu^L]``.
     """
     L = len(Ws)
-    mus = recognition_pass(v, Ws, bs) if init is None else [m.copy() for m in init]
     from_v = v @ Ws[0]
+    if init is None:  # the recognition pass, reusing v W_1
+        a = from_v * (2.0 if L > 1 else 1.0)
+        a += bs[1]
+        mus = [mean_sigmoid(a)]
+        mus += recognition_pass(mus[0], Ws[1:], [None, *bs[2:]]) if L > 1 else []
+    else:
+        mus = [m.copy() for m in init]
     from_v += bs[1]
     order = odd_layers(L) + even_layers(L, include_visible=False)
     for _ in range(n_iter):

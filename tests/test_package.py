@@ -126,18 +126,19 @@ def test_plotting_returns_axes():
 def test_cli_study_writes_report(tmp_path):
     from deepbelief.__main__ import main
 
-    rc = main(["--depths", "1,3", "--methods", "sigmoid_normal,relu_he,dbn", "--optimizers",
+    rc = main(["--depths", "1,3", "--methods", "sigmoid_normal,relu_he,dbn,sdae", "--optimizers",
                "momentum", "--epochs", "2", "--pretrain-epochs", "1", "--width", "16",
                "--budgets", "100,all", "--seeds", "0", "--quiet", "--out", str(tmp_path)])
     assert rc == 0
     report = (tmp_path / "report.md").read_text()
-    assert "| dbn | momentum |" in report and "3 layers" in report
+    assert "| dbn | momentum |" in report and "| sdae | momentum |" in report
+    assert "3 layers" in report
     assert "Label budget" in report
     for png in ("error_vs_depth.png", "grad_norms.png", "learning_curves.png",
                 "rbm_filters_samples.png"):
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
     results = json.loads((tmp_path / "results.json").read_text())
-    assert len(results["results"]) == 2 * 3
+    assert len(results["results"]) == 2 * 4
     assert {r["budget"] for r in results["label_budget"]} == {100, 1347}
 
 

@@ -7,6 +7,7 @@ study's fine-tuning budget, so methods differ only in what they are about.
 
 from dataclasses import dataclass
 
+from ..autoencoder import StackedAutoencoderClassifier
 from ..dbn import DBNClassifier
 from ..deepnet import DeepNetClassifier
 
@@ -23,6 +24,8 @@ class StudyConfig:
     pretrain_learning_rate: float = 0.05
     pretrain_method: str = "pcd"
     monitor_epochs: int = 3  # gradient norms "after the first epochs"
+    sdae_pretrain_epochs: int = 10  # per layer; a denoising autoencoder per net and depth
+    sdae_pretrain_learning_rate: float = 0.01
 
 
 # fine-tuning optimizer settings, the second factor of the study
@@ -57,12 +60,20 @@ def _dbn(depth, cfg, optimizer, seed, dbn=None):
                          **_finetune(cfg, optimizer, seed))
 
 
+def _sdae(depth, cfg, optimizer, seed, dbn=None):
+    return StackedAutoencoderClassifier(
+        (cfg.width,) * depth, loss="cross_entropy", corruption="masking", corruption_level=0.25,
+        pretrain_n_iter=cfg.sdae_pretrain_epochs, pretrain_batch_size=cfg.batch_size,
+        pretrain_learning_rate=cfg.sdae_pretrain_learning_rate, **_finetune(cfg, optimizer, seed))
+
+
 METHODS = {
     "sigmoid_normal": ("sigmoid, N(0, 0.01^2) init", _deep_net("sigmoid", "normal")),
     "sigmoid_glorot": ("sigmoid, Glorot init", _deep_net("sigmoid", "glorot_uniform")),
     "relu_he": ("ReLU, He init", _deep_net("relu", "he_normal")),
     "leaky_relu_he": ("leaky ReLU, He init", _deep_net("leaky_relu", "he_normal")),
     "dbn": ("sigmoid, DBN-pretrained", _dbn),
+    "sdae": ("sigmoid, denoising-autoencoder-pretrained", _sdae),
     "sigmoid_batchnorm": ("sigmoid, N(0, 0.01^2) + batch norm",
                           _deep_net("sigmoid", "normal", batch_norm=True)),
     "relu_residual": ("ReLU, He init + residual", _deep_net("relu", "he_normal", residual=True)),

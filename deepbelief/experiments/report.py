@@ -97,7 +97,7 @@ def write_report(out, results, *, stacks=None, budget_results=None, meta=None, i
     figs["grad_norms"] = plotting.save_figure(fig, out / "grad_norms.png")
 
     sat_rows = [r for r in deep_rows if r["method"] in ("sigmoid_normal", "sigmoid_glorot", "dbn",
-                                                        "sigmoid_batchnorm")]
+                                                        "sdae", "sigmoid_batchnorm")]
     if sat_rows:
         fig, axes = plotting.figure(len(sat_rows), 1, size=(4.0, 3.2))
         for ax, r in zip(axes[0], sat_rows):
