@@ -455,8 +455,8 @@ class StackedAutoencoderRegressor(RegressorNetMixin, _AutoencoderPretrainedNet):
     >>> from deepbelief import StackedAutoencoderRegressor
     >>> X = np.random.default_rng(0).random((1000, 8))
     >>> y = np.sin(3 * X[:, 0]) + X[:, 1] * X[:, 2]
-    >>> reg = StackedAutoencoderRegressor((64,), solver="adam", learning_rate_init=0.01,
-    ...                                   max_iter=100, random_state=0).fit(X, y)
+    >>> reg = StackedAutoencoderRegressor((64,), solver="adam", learning_rate_init=0.02,
+    ...                                   batch_size=20, max_iter=100, random_state=0).fit(X, y)
     >>> bool(reg.score(X, y) > 0.9)
     True
     """
