@@ -244,6 +244,9 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         finally:
             self.n_iter_ = self._state.epoch
             self._log_z_cache = {}
+            # mean posterior of each hidden layer on the data: AIS base rates
+            mus = dbm_energy.mean_field(M, self.coefs_, self.intercepts_, self.n_mean_field)
+            self._posterior_means = [m.mean(axis=0, dtype=np.float64) for m in mus]
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -341,9 +344,10 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         ``"exact"`` enumerates the parity (odd or even layers) with fewer binary
         units and sums out the other (up to 20 units); ``"ais"`` anneals from a
-        base model with the training data's visible marginals, summing out the
-        odd layers (Salakhutdinov & Hinton 2009); ``"auto"`` picks exact when it
-        can.  Other parameters as in :meth:`deepbelief.RBM.log_partition`.
+        base model of independent units with the training data's visible
+        marginals and, in the even hidden layers, the mean posterior on the
+        training data, summing out the odd layers (Salakhutdinov & Hinton 2009);
+        ``"auto"`` picks exact when it can.  Other parameters as in :meth:`deepbelief.RBM.log_partition`.
         """
         check_is_fitted(self)
         Ws, bs = self.coefs_, self.intercepts_
@@ -363,6 +367,8 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 n_chains=self.ais_chains if n_chains is None else n_chains,
                 betas=self.ais_betas if n_betas is None else n_betas,
                 base_bias=base_visible_bias(self._data_mean, self.visible),
+                base_hidden={layer: base_visible_bias(self._posterior_means[layer - 1])
+                             for layer in dbm_energy.even_layers(len(Ws), False)},
                 rng=make_generator(seed))
             value, bounds = result.log_z, (result.log_z_low, result.log_z_high)
         return (value, bounds) if return_bounds else value

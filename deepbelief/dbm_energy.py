@@ -293,12 +293,16 @@ def log_unnormalized_exact(v, Ws, bs, visible="bernoulli", max_units=24, chunk=4
 
 
 def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, base_bias=None,
-                      rng=None):
+                      rng=None, base_hidden=None):
     """Estimate ``log Z`` of a DBM by annealed importance sampling.
 
     As for RBMs (Salakhutdinov & Murray 2008; Salakhutdinov & Hinton 2009): the
     path ``p*_beta = base^(1-beta) p*^beta`` starts at independent visible units
-    with bias ``base_bias`` (every hidden unit free) and the odd layers are
+    with bias ``base_bias``, independent units in the even hidden layers with
+    biases ``base_hidden`` (a dict ``{layer: bias}``; default 0, free units) and
+    free units in the odd layers.  A base closer to the model (e.g. the logits
+    of the mean posterior of ``h^2`` on the data, as the visible base takes
+    the data's marginals) shortens the path.  The odd layers are
     summed out analytically, so a chain's state is the even layers (``v``,
     ``h^2``, ...) and ``log p*_beta`` is their (annealed) bias terms plus
     ``sum softplus(beta * input)`` over the odd units.  A transition samples
@@ -323,7 +327,15 @@ def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, ba
         log_z_base = 0.5 * sizes[0] * _LOG_2PI
     else:
         log_z_base = float(np.logaddexp(0.0, base.astype(np.float64)).sum())
-    log_z_base += np.log(2.0) * sum(sizes[1:])
+    base_h = {l: np.zeros(sizes[l], dtype=dtype) for l in even_hidden}
+    for l, bias in (base_hidden or {}).items():
+        if l not in base_h or np.shape(bias) != (sizes[l],):
+            raise ValueError(f"base_hidden must map even hidden layers {even_hidden} to biases "
+                             "of their sizes.")
+        base_h[l] = np.asarray(bias, dtype=dtype)
+    log_z_base += np.log(2.0) * sum(sizes[l] for l in odd)
+    log_z_base += sum(float(np.logaddexp(0.0, base_h[l].astype(np.float64)).sum())
+                      for l in even_hidden)
 
     def bernoulli(p, out):
         uniform(rng, out)
@@ -336,7 +348,8 @@ def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, ba
     else:
         bernoulli(sigmoid(base.copy()), layers[0])
     for l in even_hidden:
-        bernoulli(np.asarray(0.5, dtype=dtype), layers[l])
+        bernoulli(sigmoid(base_h[l].copy()), layers[l])
+    bmb_h = {l: bs[l] - base_h[l] for l in even_hidden}
     bmb = (bs[0] - base).astype(dtype)
     half_sq = 0.5 * float(bs[0] @ bs[0] - base @ base) if gaussian else 0.0
 
@@ -353,7 +366,7 @@ def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, ba
         # linear-in-beta terms of the even layers, then the summed-out odd units
         linear = layers[0] @ bmb - half_sq
         for l in even_hidden:
-            linear += layers[l] @ bs[l]
+            linear += layers[l] @ bmb_h[l]
         log_w += (beta - beta_prev) * linear
         inputs = [odd_input(l) for l in odd]
         for a in inputs:
@@ -380,6 +393,7 @@ def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, ba
                 a += layers[l + 1] @ WTs[l]
             a += bs[l]
             a *= beta
+            a += (1.0 - beta) * base_h[l]
             bernoulli(sigmoid(a, out=a), layers[l])
     log_mean = logmeanexp(log_w)
     w = np.exp(log_w - log_w.max())

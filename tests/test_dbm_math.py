@@ -99,6 +99,16 @@ def test_ais_within_a_tenth_of_a_nat(visible, sizes, dtype):
     assert res.log_z_low <= res.log_z <= res.log_z_high
 
 
+def test_ais_with_a_hidden_base_model():
+    Ws, bs = tiny_dbm([8, 5, 6], scale=0.5, seed=4)
+    exact = de.log_partition_exact(Ws, bs)
+    base = {2: np.random.default_rng(0).normal(0, 1.0, 6)}
+    res = de.ais_log_partition(Ws, bs, n_chains=200, betas=3000, rng=0, base_hidden=base)
+    assert res.log_z == pytest.approx(exact, abs=0.1)
+    with pytest.raises(ValueError, match="base_hidden"):
+        de.ais_log_partition(Ws, bs, betas=10, base_hidden={1: np.zeros(5)})
+
+
 def test_block_gibbs_samples_the_model_distribution():
     """Visible histogram of many block-Gibbs chains against the exact p(v) (chi-square)."""
     Ws, bs = tiny_dbm([3, 3, 2], scale=1.0, seed=10)
