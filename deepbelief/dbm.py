@@ -284,7 +284,7 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------- inference
     def mean_field(self, X):
-        """Mean-field posterior means of every hidden layer: list ``[mu^1, ..., mu^L]``."""
+        """Mean-field posterior means of every hidden layer (a list, input side first)."""
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         return mean_field_batched(X, self.coefs_, self.intercepts_, self.n_mean_field)

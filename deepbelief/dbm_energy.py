@@ -149,7 +149,7 @@ def mean_field(v, Ws, bs, n_iter=10, tol=0.0, init=None):
 
 
 def dbm_energy(layers, Ws, bs, visible="bernoulli"):
-    """Energy ``E(v, h^1, ..., h^L)`` per row (states may be means: it is multilinear)."""
+    """Energy ``E(v, h)`` of every row (states may be means: the energy is multilinear)."""
     v = layers[0]
     if visible == "gaussian":
         d = v - bs[0]
