@@ -5,8 +5,9 @@ min and median:
 
 * DBN: one CD-1 epoch of the first RBM (784 -> 500) and one fine-tuning epoch
   of 784-500-500-2000-10 (the DBN benchmark's figures, re-measured here);
-* DBM 784-500-1000: one joint-training epoch (10 and 5 mean-field sweeps) beside
-  the bare products that epoch needs (its matmul floor);
+* DBM 784-500-1000: one joint-training epoch (10 and 5 mean-field sweeps) from
+  random weights, beside the bare products that epoch needs (its matmul floor),
+  and (``--dbm``) one more epoch of a trained DBM;
 * autoencoders: one epoch of a denoising autoencoder layer 784 -> 1000 (tied)
   beside scikit-learn's ``MLPRegressor((1000,))`` fitted on ``(X, X)`` for one
   epoch (the same one-hidden-layer autoencoder without noise, untied);
@@ -59,6 +60,16 @@ def dbm_epoch(X, n_mf):
     return dbm.history_["seconds"][0]
 
 
+def trained_dbm_epoch(X, path):
+    """One more joint epoch of a fitted DBM (``joblib`` file from ``mnist_dbm.py --save``)."""
+    import joblib
+
+    dbm = joblib.load(path)
+    dbm.set_params(warm_start=True, n_iter=1, verbose=0)
+    dbm.fit(X)
+    return dbm.history_["seconds"][-1]
+
+
 def rbm_epoch(X):
     rbm = RBM(500, method="cd", batch_size=B, n_iter=1, learning_rate=0.05, momentum=0.5,
               random_state=0).fit(X)
@@ -104,6 +115,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--mnist", default=str(SHARED) if SHARED.is_file() else None)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--dbm", default=None,
+                   help="also time a joint epoch of this trained DBM (joblib file)")
     args = p.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     X, y, _, _ = load_mnist(args.mnist)
@@ -113,6 +126,8 @@ def main():
         "DBN: fine-tuning epoch 784-500-500-2000-10": lambda: dbn_finetune_epoch(X, y),
         "DBM 784-500-1000 joint epoch, 10 mean-field sweeps": lambda: dbm_epoch(X, 10),
         "  its matmul floor": lambda: dbm_floor(X, 10, rng),
+        **({"  the same, continuing the trained MNIST DBM": lambda: trained_dbm_epoch(X, args.dbm)}
+           if args.dbm else {}),
         "DBM 784-500-1000 joint epoch, 5 mean-field sweeps": lambda: dbm_epoch(X, 5),
         "  its matmul floor ": lambda: dbm_floor(X, 5, rng),
         "denoising AE layer 784-1000 (tied) epoch": lambda: dae_epoch(X),
