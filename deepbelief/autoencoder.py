@@ -9,11 +9,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import check_unit_interval
 from .activations import HIDDEN_ACTIVATIONS
-from .autoencoding import CORRUPTIONS, AEConfig, greedy_autoencoders
+from .autoencoding import CORRUPTIONS
 from .deepnet import NET_CONSTRAINTS, BaseDeepNet, ClassifierNetMixin, RegressorNetMixin
-from .energy import sigmoid
 from .feedforward import NetSpec, forward
-from .training import CDConfig, CDState, train_rbm
+from .pretraining import pretrain_autoencoders, pretrain_rbms
 
 AE_CONSTRAINTS = {
     "activation": [StrOptions({"sigmoid", "tanh", "relu", "leaky_relu"})],
@@ -25,73 +24,8 @@ AE_CONSTRAINTS = {
     "pretrain_batch_size": [Interval(Integral, 1, None, closed="left")],
     "loss": [StrOptions({"squared_error", "cross_entropy"})],
 }
-GAUSSIAN_LR_FACTOR = 0.1  # RBM layers with Gaussian units learn 10x slower
 _NET = {k: v for k, v in NET_CONSTRAINTS.items()
         if k not in ("activation", "batch_norm", "residual")}
-
-
-def _ae_config(est, layer):
-    """Pretraining config of autoencoder ``layer``: the first reconstructs the data
-    (with ``loss``), the others the codes below (sigmoid codes in [0, 1]: cross-entropy)."""
-    if layer == 0:
-        output = "sigmoid" if est.loss == "cross_entropy" else "identity"
-    else:
-        output = "sigmoid" if est.activation == "sigmoid" else "identity"
-    return AEConfig(activation=est.activation, output=output, tied=est.tied,
-                    corruption=est.corruption, corruption_level=est.corruption_level,
-                    solver="momentum", learning_rate=est.pretrain_learning_rate, momentum=0.9,
-                    batch_size=est.pretrain_batch_size,
-                    init="he_uniform" if est.activation in ("relu", "leaky_relu")
-                    else "glorot_uniform")
-
-
-def pretrain_autoencoders(est, X, sizes, rng):
-    """Greedy autoencoders: ``[(W, b, W_dec, b_dec)]`` per layer, input side first."""
-    states = greedy_autoencoders(X, sizes, lambda layer: _ae_config(est, layer), rng,
-                                 est.pretrain_n_iter, verbose=est.verbose)
-    out = []
-    for s in states:
-        p = s.params
-        W_dec = p["W_out"] if "W_out" in p else p["W"].T
-        out.append((p["W"], p["b"], np.ascontiguousarray(W_dec), p["b_out"]))
-    return out
-
-
-def pretrain_rbms(est, X, sizes, rng, linear_code):
-    """Greedy RBMs as in Hinton & Salakhutdinov (2006): ``[(W, c, W^T, b)]`` per layer.
-
-    The first RBM has Bernoulli visible units for ``loss="cross_entropy"`` (data
-    in [0, 1]) and Gaussian ones otherwise; with ``linear_code`` the top RBM has
-    Gaussian (linear) hidden units.  Layers with Gaussian units learn with a
-    learning rate 10 times smaller (``GAUSSIAN_LR_FACTOR``; the paper used 100 times
-    smaller, which left our top layer untrained within 15 epochs).  Each RBM is
-    trained with CD-1 on the hidden means of the one below.
-    """
-    out, data = [], X
-    for layer, n_hidden in enumerate(sizes):
-        visible = ("bernoulli" if est.loss == "cross_entropy" else "gaussian") if layer == 0 \
-            else "bernoulli"
-        hidden = "gaussian" if linear_code and layer == len(sizes) - 1 else "bernoulli"
-        gaussian = visible == "gaussian" or hidden == "gaussian"
-        cfg = CDConfig(visible=visible, hidden=hidden, k=1, persistent=False,
-                       learning_rate=est.pretrain_learning_rate * (GAUSSIAN_LR_FACTOR if gaussian else 1.0),
-                       momentum=0.5, weight_decay=2e-4, batch_size=est.pretrain_batch_size)
-        W = rng.standard_normal((data.shape[1], n_hidden), dtype=X.dtype)
-        W *= 0.01
-        mean = data.mean(axis=0, dtype=np.float64)
-        b = (np.log(np.clip(mean, 1e-3, 1 - 1e-3)) - np.log1p(-np.clip(mean, 1e-3, 1 - 1e-3))
-             if visible == "bernoulli" else mean).astype(X.dtype)
-        state = CDState(W, b, np.zeros(n_hidden, dtype=X.dtype))
-        if est.verbose:
-            print(f"[SAE] RBM layer {layer + 1}/{len(sizes)}: {data.shape[1]} -> {n_hidden} "
-                  f"({visible} visible, {hidden} hidden)")
-        train_rbm(data, state, cfg, rng, est.pretrain_n_iter, verbose=est.verbose)
-        out.append((state.W, state.c, np.ascontiguousarray(state.W.T), state.b))
-        if layer < len(sizes) - 1:
-            a = data @ state.W
-            a += state.c
-            data = a if hidden == "gaussian" else sigmoid(a, out=a)
-    return out
 
 
 class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDeepNet):

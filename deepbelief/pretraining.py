@@ -4,11 +4,18 @@ Each RBM is trained on the hidden layer of the one below, computed once per
 layer for the whole data set (never per minibatch): binary samples of
 ``P(h | v)`` (the default), which are exact samples of the aggregated posterior
 the next RBM should model, or the probabilities themselves.
+
+The stacks behind :class:`deepbelief.StackedAutoencoder` and its nets live here
+too: greedy one-layer autoencoders (:mod:`deepbelief.autoencoding`) or greedy
+RBMs with a linear top layer, each returned as ``(W, b, W_dec, b_dec)`` per
+layer for unrolling.
 """
 
 import numpy as np
 
-from .energy import sample_bernoulli
+from .autoencoding import AEConfig, greedy_autoencoders
+from .energy import sample_bernoulli, sigmoid
+from .training import CDConfig, CDState, train_rbm
 
 PROPAGATE = ("samples", "probabilities")
 
@@ -66,3 +73,73 @@ def unroll(rbms, params):
         params["W"][layer] = np.array(rbm.components_.T, order="C", copy=True)
         params["b"][layer] = rbm.intercept_hidden_.copy()
     return params
+
+
+# --------------------------------------------------------------------------
+# the stacks behind the autoencoder estimators
+# --------------------------------------------------------------------------
+GAUSSIAN_LR_FACTOR = 0.1  # RBM layers with Gaussian units learn 10x slower
+
+
+def _ae_config(est, layer):
+    """Pretraining config of autoencoder ``layer``: the first reconstructs the data
+    (with ``loss``), the others the codes below (sigmoid codes in [0, 1]: cross-entropy)."""
+    if layer == 0:
+        output = "sigmoid" if est.loss == "cross_entropy" else "identity"
+    else:
+        output = "sigmoid" if est.activation == "sigmoid" else "identity"
+    return AEConfig(activation=est.activation, output=output, tied=est.tied,
+                    corruption=est.corruption, corruption_level=est.corruption_level,
+                    solver="momentum", learning_rate=est.pretrain_learning_rate, momentum=0.9,
+                    batch_size=est.pretrain_batch_size,
+                    init="he_uniform" if est.activation in ("relu", "leaky_relu")
+                    else "glorot_uniform")
+
+
+def pretrain_autoencoders(est, X, sizes, rng):
+    """Greedy autoencoders: ``[(W, b, W_dec, b_dec)]`` per layer, input side first."""
+    states = greedy_autoencoders(X, sizes, lambda layer: _ae_config(est, layer), rng,
+                                 est.pretrain_n_iter, verbose=est.verbose)
+    out = []
+    for s in states:
+        p = s.params
+        W_dec = p["W_out"] if "W_out" in p else p["W"].T
+        out.append((p["W"], p["b"], np.ascontiguousarray(W_dec), p["b_out"]))
+    return out
+
+
+def pretrain_rbms(est, X, sizes, rng, linear_code):
+    """Greedy RBMs as in Hinton & Salakhutdinov (2006): ``[(W, c, W^T, b)]`` per layer.
+
+    The first RBM has Bernoulli visible units for ``loss="cross_entropy"`` (data
+    in [0, 1]) and Gaussian ones otherwise; with ``linear_code`` the top RBM has
+    Gaussian (linear) hidden units.  Layers with Gaussian units learn with a
+    learning rate 10 times smaller (``GAUSSIAN_LR_FACTOR``; the paper used 100 times
+    smaller, which left our top layer untrained within 15 epochs).  Each RBM is
+    trained with CD-1 on the hidden means of the one below.
+    """
+    out, data = [], X
+    for layer, n_hidden in enumerate(sizes):
+        visible = ("bernoulli" if est.loss == "cross_entropy" else "gaussian") if layer == 0 \
+            else "bernoulli"
+        hidden = "gaussian" if linear_code and layer == len(sizes) - 1 else "bernoulli"
+        gaussian = visible == "gaussian" or hidden == "gaussian"
+        cfg = CDConfig(visible=visible, hidden=hidden, k=1, persistent=False,
+                       learning_rate=est.pretrain_learning_rate * (GAUSSIAN_LR_FACTOR if gaussian else 1.0),
+                       momentum=0.5, weight_decay=2e-4, batch_size=est.pretrain_batch_size)
+        W = rng.standard_normal((data.shape[1], n_hidden), dtype=X.dtype)
+        W *= 0.01
+        mean = data.mean(axis=0, dtype=np.float64)
+        b = (np.log(np.clip(mean, 1e-3, 1 - 1e-3)) - np.log1p(-np.clip(mean, 1e-3, 1 - 1e-3))
+             if visible == "bernoulli" else mean).astype(X.dtype)
+        state = CDState(W, b, np.zeros(n_hidden, dtype=X.dtype))
+        if est.verbose:
+            print(f"[SAE] RBM layer {layer + 1}/{len(sizes)}: {data.shape[1]} -> {n_hidden} "
+                  f"({visible} visible, {hidden} hidden)")
+        train_rbm(data, state, cfg, rng, est.pretrain_n_iter, verbose=est.verbose)
+        out.append((state.W, state.c, np.ascontiguousarray(state.W.T), state.b))
+        if layer < len(sizes) - 1:
+            a = data @ state.W
+            a += state.c
+            data = a if hidden == "gaussian" else sigmoid(a, out=a)
+    return out
