@@ -125,7 +125,8 @@ def pretrain_rbms(est, X, sizes, rng, linear_code):
         hidden = "gaussian" if linear_code and layer == len(sizes) - 1 else "bernoulli"
         gaussian = visible == "gaussian" or hidden == "gaussian"
         cfg = CDConfig(visible=visible, hidden=hidden, k=1, persistent=False,
-                       learning_rate=est.pretrain_learning_rate * (GAUSSIAN_LR_FACTOR if gaussian else 1.0),
+                       learning_rate=est.pretrain_learning_rate
+                       * (GAUSSIAN_LR_FACTOR if gaussian else 1.0),
                        momentum=0.5, weight_decay=2e-4, batch_size=est.pretrain_batch_size)
         W = rng.standard_normal((data.shape[1], n_hidden), dtype=X.dtype)
         W *= 0.01
