@@ -91,7 +91,7 @@ def dae_epoch(X):
 
 
 def sklearn_ae_epoch(X):
-    reg = MLPRegressor((1000,), activation="logistic", solver="sgd", learning_rate_init=0.01,
+    reg = MLPRegressor(hidden_layer_sizes=(1000,), activation="logistic", solver="sgd", learning_rate_init=0.01,
                        momentum=0.9, nesterovs_momentum=False, batch_size=B, max_iter=1,
                        random_state=0)
     t0 = time.perf_counter()
