@@ -46,7 +46,8 @@ def layer_input(layers, Ws, bs, l):
 
 
 def conditional_mean(layers, Ws, bs, l, visible="bernoulli"):
-    """``E[h^l | neighbours]``: the sigmoid of the input, or the input itself for Gaussian v."""
+    """Conditional mean of layer ``l`` given its neighbours (the sigmoid of its input;
+    the input itself for Gaussian visible units)."""
     a = layer_input(layers, Ws, bs, l)
     if l == 0 and visible == "gaussian":
         return a
@@ -110,7 +111,9 @@ def recognition_pass(v, Ws, bs):
 
 
 def mean_field(v, Ws, bs, n_iter=10, tol=0.0, init=None):
-    """Mean-field posterior ``q(h | v) = prod_l prod_j mu^l_j`` of the hidden layers.
+    """Mean-field posterior means of the hidden layers given ``v``.
+
+    The factorised posterior is ``q(h | v) = prod_l prod_j Bernoulli(mu^l_j)``.
 
     Fixed-point updates ``mu^l = sigmoid(b_l + mu^{l-1} W_l + mu^{l+1} W_{l+1}^T)``,
     odd layers then even layers, each a coordinate ascent step on the
@@ -170,7 +173,9 @@ def bernoulli_entropy(mu):
 
 
 def variational_bound(v, mus, Ws, bs, visible="bernoulli"):
-    """``-E_q[E(v, h)] + H(q)``: a lower bound on ``log p*(v) = log sum_h exp(-E(v, h))``.
+    """Variational lower bound on the unnormalised log-probability of each row of ``v``.
+
+    ``-E_q[E(v, h)] + H(q) <= log p*(v) = log sum_h exp(-E(v, h))``.
 
     Subtract ``log Z`` for a lower bound on ``log p(v)``.  The energy is linear
     in each layer, so under the factorised ``q`` its expectation is the energy
@@ -183,7 +188,7 @@ def variational_bound(v, mus, Ws, bs, visible="bernoulli"):
 # summing out one parity analytically: exact enumeration (tiny models) and AIS
 # --------------------------------------------------------------------------
 def log_unnormalized_given(layers, Ws, bs, summed, visible="bernoulli"):
-    """``log sum_{layers in summed} exp(-E)`` as a function of the other layers.
+    """Log of ``exp(-E)`` summed over the ``summed`` layers, per row of the others.
 
     No two ``summed`` layers may be neighbours, so given the others they are
     independent: each Bernoulli unit contributes ``softplus(input)`` and
@@ -224,7 +229,7 @@ def _enumerated_parity(Ws, visible):
 
 
 def _states_of(layers_idx, sizes, start, stop):
-    """Binary states number ``start .. stop-1`` of the concatenated layers, split per layer."""
+    """Binary states number ``start`` to ``stop - 1`` of the concatenated layers, per layer."""
     n = sum(sizes[l] for l in layers_idx)
     codes = np.arange(start, stop, dtype=np.int64)[:, None]
     bits = ((codes >> np.arange(n)) & 1).astype(np.float64)
@@ -254,7 +259,9 @@ def log_partition_exact(Ws, bs, visible="bernoulli", max_units=22, chunk=4096):
 
 
 def log_unnormalized_exact(v, Ws, bs, visible="bernoulli", max_units=24, chunk=4096):
-    """Exact ``log p*(v) = log sum_h exp(-E(v, h))`` per row of ``v`` (small DBMs).
+    """Exact unnormalised log-probability of each row of ``v`` (small DBMs).
+
+    ``log p*(v) = log sum_h exp(-E(v, h))``.
 
     Enumerates the odd layers ``s`` in chunks and sums out the even hidden
     layers, whose inputs do not depend on ``v``::
