@@ -18,8 +18,8 @@ Salakhutdinov & Hinton (2009), Deep Boltzmann machines.
 
 import numpy as np
 
-from .energy import _LOG_2PI, logmeanexp, sigmoid, softplus, uniform
-from .partition import AISResult, ais_betas
+from .energy import _LOG_2PI, sigmoid, softplus, uniform
+from .partition import ais_betas, ais_result
 
 
 # Mean-field means below sigmoid(-40) ~ 4e-18 are raised to it, so that neither
@@ -402,11 +402,4 @@ def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, ba
             a *= beta
             a += (1.0 - beta) * base_h[l]
             bernoulli(sigmoid(a, out=a), layers[l])
-    log_mean = logmeanexp(log_w)
-    w = np.exp(log_w - log_w.max())
-    mean = w.mean()
-    sd = w.std(ddof=1) / np.sqrt(n_chains) if n_chains > 1 else 0.0
-    shift = log_z_base + log_w.max()
-    low = np.log(mean - 3 * sd) + shift if mean - 3 * sd > 0 else -np.inf
-    high = np.log(mean + 3 * sd) + shift
-    return AISResult(float(log_z_base + log_mean), float(low), float(high), log_w)
+    return ais_result(log_w, log_z_base)

@@ -29,6 +29,19 @@ Salakhutdinov & Murray (2008) report (``-inf`` when the lower end is not
 positive); ``log_weights`` holds each chain's ``log w``."""
 
 
+def ais_result(log_w, log_z_base):
+    """:class:`AISResult` from the chains' log importance weights and the base's ``log Z``."""
+    n_chains = log_w.size
+    log_mean = logmeanexp(log_w)
+    w = np.exp(log_w - log_w.max())
+    mean = w.mean()
+    sd = w.std(ddof=1) / np.sqrt(n_chains) if n_chains > 1 else 0.0
+    shift = log_z_base + log_w.max()
+    low = np.log(mean - 3 * sd) + shift if mean - 3 * sd > 0 else -np.inf
+    high = np.log(mean + 3 * sd) + shift
+    return AISResult(float(log_z_base + log_mean), float(low), float(high), log_w)
+
+
 def log_partition_exact(W, b, c, visible="bernoulli", max_units=25, chunk=4096):
     """Exact ``log Z`` by enumerating the smaller binary layer.
 
@@ -273,11 +286,4 @@ def ais_log_partition(
             _sample_sigmoid_of_negated(m, v, rng)
         np.matmul(v, W, out=a)
         a += c
-    log_mean = logmeanexp(log_w)
-    w = np.exp(log_w - log_w.max())
-    mean = w.mean()
-    sd = w.std(ddof=1) / np.sqrt(n_chains) if n_chains > 1 else 0.0
-    shift = log_z_base + log_w.max()
-    low = np.log(mean - 3 * sd) + shift if mean - 3 * sd > 0 else -np.inf
-    high = np.log(mean + 3 * sd) + shift
-    return AISResult(float(log_z_base + log_mean), float(low), float(high), log_w)
+    return ais_result(log_w, log_z_base)
