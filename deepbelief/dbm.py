@@ -231,9 +231,9 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         def monitor(state):
             mus = dbm_energy.mean_field(M, state.Ws, state.bs, self.n_mean_field)
-            layers = [M, mus[0]] + ([mus[1]] if len(mus) > 1 else [])
-            recon = dbm_energy.conditional_mean(layers, state.Ws[:1] + state.Ws[1:2],
-                                                state.bs[:len(layers)], 0, self.visible)
+            # E[v | h^1 = mu^1]: the visible layer only sees h^1
+            recon = dbm_energy.conditional_mean([M, mus[0]], state.Ws[:1], state.bs[:2], 0,
+                                                self.visible)
             bound = dbm_energy.variational_bound(M, mus, state.Ws, state.bs, self.visible)
             return {"reconstruction_error": float(np.mean(np.sum((recon - M) ** 2, axis=1))),
                     "bound": float(bound.mean())}
