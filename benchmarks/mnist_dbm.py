@@ -14,6 +14,7 @@ chains, learning rate decaying linearly to zero), then the DBM's net
   in [0, 1]); the test set is used only for the final figures.
 
     python benchmarks/mnist_dbm.py [--pretrain-epochs 20] [--epochs 40] [--finetune-epochs 60]
+    python benchmarks/mnist_dbm.py --resume dbm.pkl --epochs 80   # train a saved DBM longer
 """
 
 import argparse
@@ -47,6 +48,9 @@ def main():
                    help="a second, longer AIS run: estimates that still grow with the number of "
                         "betas mean log Z is underestimated (and the bound overestimated)")
     p.add_argument("--save", default=None, help="joblib.dump the fitted DBM here")
+    p.add_argument("--resume", default=None,
+                   help="joblib file of a DBM saved by --save: train it --epochs more joint epochs, "
+                        "its linear step schedule stretched to the new total (no pretraining)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", default=None)
     args = p.parse_args()
@@ -61,16 +65,23 @@ def main():
               learning_rate_schedule="linear", momentum=0.5, weight_decay=2e-4,
               batch_size=100, n_particles=100, n_mean_field=args.mean_field,
               random_state=args.seed, verbose=1)
+    first_epoch = 1
+    if args.resume:
+        import joblib
+
+        dbm = joblib.load(args.resume)
+        first_epoch = dbm.n_iter_ + 1
+        dbm.set_params(n_iter=dbm.n_iter_ + args.epochs, verbose=1)
     out = {"args": vars(args), "probes": []}
     t0 = time.perf_counter()
     train_s = 0.0
-    for epoch in range(1, args.epochs + 1):
+    for epoch in range(first_epoch, first_epoch + args.epochs):
         t = time.perf_counter()
         dbm.partial_fit(Xb)
         train_s += time.perf_counter() - t
         if epoch == 1:
             out["pretrain_plus_first_epoch_seconds"] = train_s
-        if epoch % args.probe_every == 0 or epoch == args.epochs:
+        if epoch % args.probe_every == 0 or epoch == first_epoch + args.epochs - 1:
             log_z = dbm.log_partition("ais", n_betas=args.probe_betas)
             mus = dbm.mean_field(Xb_test)
             from deepbelief.dbm_energy import variational_bound
@@ -82,6 +93,7 @@ def main():
                   f"{bound - log_z:.2f} nats (AIS {args.probe_betas} betas)", flush=True)
     fit_s = time.perf_counter() - t0
     epoch_s = dbm.history_["seconds"]
+    epoch_s = epoch_s[first_epoch - 1:]
     out["joint_epoch_seconds_median"] = float(np.median(epoch_s[1:] if len(epoch_s) > 1 else epoch_s))
     if args.save:
         import joblib

@@ -248,10 +248,12 @@ def ais_log_partition(
         # log w += log p*_k(v) - log p*_{k-1}(v) for the state v left by T_{k-1}.
         # The hidden part is sum_j softplus(beta a_j) - softplus(beta' a_j) with
         # softplus(x) = max(x, 0) + log1p(exp(-|x|)): the max terms give
-        # (beta - beta') sum_j max(a_j, 0), and |beta a| = beta |a|.
+        # (beta - beta') sum_j max(a_j, 0) with 2 max(a, 0) = a + |a| (exact in
+        # floating point), and |beta a| = beta |a|.  Row sums are float32
+        # (pairwise summation), accumulated into float64 log weights.
         np.abs(a, out=abs_a)
-        np.maximum(a, 0.0, out=buf)
-        hidden = (beta - beta_prev) * buf.sum(axis=1, dtype=np.float64)
+        np.add(a, abs_a, out=buf)
+        hidden = (0.5 * (beta - beta_prev)) * buf.sum(axis=1).astype(np.float64)
         np.multiply(abs_a, -beta, out=e)
         np.exp(e, out=e)  # exp(-beta |a|), reused by the transition below
         np.log1p(e, out=buf)
@@ -259,7 +261,7 @@ def ais_log_partition(
         np.exp(buf2, out=buf2)
         np.log1p(buf2, out=buf2)
         buf -= buf2
-        hidden += buf.sum(axis=1, dtype=np.float64)
+        hidden += buf.sum(axis=1)
         log_w += (beta - beta_prev) * visible_delta(v) + hidden
         if k == betas.size - 1:
             break
