@@ -5,7 +5,8 @@ from .autoencoder import (
     StackedAutoencoderClassifier,
     StackedAutoencoderRegressor,
 )
-from .dbm import DBM, DBMClassifier
+from .dbm import DBM
+from .dbm_classifier import DBMClassifier
 from .dbn import DBN, DBNClassifier, DBNRegressor
 from .deepnet import DeepNetClassifier, DeepNetRegressor
 from .rbm import RBM
