@@ -1,17 +1,28 @@
 """Deep Boltzmann machines: the generative model (the net fine-tuned from it is in
 :mod:`deepbelief.dbm_classifier`)."""
 
-import hashlib
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import dbm_energy, energy
-from ._validation import check_unit_interval, make_generator
-from .dbm_training import DBMConfig, DBMState, init_particles, mean_field_batched, pretrain_dbm, train_dbm
+from ._validation import cached_log_partition, check_unit_interval, make_generator
+from .dbm_training import (
+    DBMConfig,
+    DBMState,
+    init_particles,
+    mean_field_batched,
+    pretrain_dbm,
+    train_dbm,
+)
 from .deepnet import BaseDeepNet
 from .optimizers import LEARNING_RATE_SCHEDULES
 from .partition import base_visible_bias
@@ -368,15 +379,7 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return (value, bounds) if return_bounds else value
 
     def _cached_log_partition(self):
-        digest = hashlib.blake2b(digest_size=16)
-        for a in (*self.coefs_, *self.intercepts_):
-            digest.update(np.ascontiguousarray(a).tobytes())
-        key = (digest.hexdigest(), self.visible, self.ais_chains, self.ais_betas)
-        cache = self.__dict__.setdefault("_log_z_cache", {})
-        if key not in cache:
-            cache.clear()
-            cache[key] = self.log_partition()
-        return cache[key]
+        return cached_log_partition(self, (*self.coefs_, *self.intercepts_))
 
     def score_samples(self, X):
         """Variational lower bound on ``log p(x)`` per sample (nats).

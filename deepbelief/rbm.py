@@ -1,6 +1,5 @@
 """Restricted Boltzmann machine estimator (Bernoulli or Gaussian visible units)."""
 
-import hashlib
 from numbers import Integral, Real
 
 import numpy as np
@@ -14,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import energy
-from ._validation import check_unit_interval, make_generator
+from ._validation import cached_log_partition, check_unit_interval, make_generator
 from .optimizers import LEARNING_RATE_SCHEDULES
 from .partition import ais_log_partition, base_visible_bias, log_partition_exact
 from .training import CDConfig, CDState, train_rbm
@@ -516,16 +515,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return (value, bounds) if return_bounds else value
 
     def _cached_log_partition(self):
-        W, b, c = self._params()
-        digest = hashlib.blake2b(digest_size=16)
-        for a in (W, b, c):
-            digest.update(np.ascontiguousarray(a).tobytes())
-        key = (digest.hexdigest(), self.visible, self.ais_chains, self.ais_betas)
-        cache = self.__dict__.setdefault("_log_z_cache", {})
-        if key not in cache:
-            cache.clear()
-            cache[key] = self.log_partition()
-        return cache[key]
+        return cached_log_partition(self, self._params())
 
     def score_samples(self, X):
         """Log-likelihood ``log p(x) = -F(x) - log Z`` of each sample.
