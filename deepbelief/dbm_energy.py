@@ -19,7 +19,7 @@ Salakhutdinov & Hinton (2009), Deep Boltzmann machines.
 import numpy as np
 
 from .energy import _LOG_2PI, sigmoid, softplus, uniform
-from .partition import ais_betas, ais_result
+from .partition import ais_betas, ais_result, run_chain_groups
 
 
 # Mean-field means below sigmoid(-40) ~ 4e-18 are raised to it, so that neither
@@ -314,7 +314,8 @@ def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, ba
     ``h^2``, ...) and ``log p*_beta`` is their (annealed) bias terms plus
     ``sum softplus(beta * input)`` over the odd units.  A transition samples
     the odd layers, then the even ones, at ``beta``.  Runs in the dtype of the
-    weights.  Returns a :class:`deepbelief.partition.AISResult`.
+    weights, the chains in two groups side by side (:func:`deepbelief.partition.run_chain_groups`).
+    Returns a :class:`deepbelief.partition.AISResult`.
     """
     rng = np.random.default_rng(rng)
     dtype = Ws[0].dtype if Ws[0].dtype in (np.float32, np.float64) else np.float64
@@ -344,62 +345,68 @@ def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, ba
     log_z_base += sum(float(np.logaddexp(0.0, base_h[l].astype(np.float64)).sum())
                       for l in even_hidden)
 
-    def bernoulli(p, out):
-        uniform(rng, out)
-        return np.less(out, p, out=out)
-
-    layers = [np.empty((n_chains, n), dtype=dtype) for n in sizes]
-    if gaussian:
-        rng.standard_normal(out=layers[0], dtype=dtype)
-        layers[0] += base
-    else:
-        bernoulli(sigmoid(base.copy()), layers[0])
-    for l in even_hidden:
-        bernoulli(sigmoid(base_h[l].copy()), layers[l])
     bmb_h = {l: bs[l] - base_h[l] for l in even_hidden}
     bmb = (bs[0] - base).astype(dtype)
     half_sq = 0.5 * float(bs[0] @ bs[0] - base @ base) if gaussian else 0.0
 
-    def odd_input(l):
-        a = layers[l - 1] @ Ws[l - 1]
-        if l < L:
-            a += layers[l + 1] @ WTs[l]
-        a += bs[l]
-        return a
+    def anneal(n_chains, rng):
+        """Run ``n_chains`` annealing chains; their log importance weights."""
+        def bernoulli(p, out):
+            uniform(rng, out)
+            return np.less(out, p, out=out)
 
-    log_w = np.zeros(n_chains, dtype=np.float64)
-    for k in range(1, betas.size):
-        beta_prev, beta = betas[k - 1], betas[k]
-        # linear-in-beta terms of the even layers, then the summed-out odd units
-        linear = layers[0] @ bmb - half_sq
-        for l in even_hidden:
-            linear += layers[l] @ bmb_h[l]
-        log_w += (beta - beta_prev) * linear
-        inputs = [odd_input(l) for l in odd]
-        for a in inputs:
-            log_w += (np.logaddexp(0.0, beta * a) - np.logaddexp(0.0, beta_prev * a)).sum(
-                axis=1, dtype=np.float64)
-        if k == betas.size - 1:
-            break
-        for l, a in zip(odd, inputs):
-            a *= beta
-            bernoulli(sigmoid(a, out=a), layers[l])
-        # even layers given the odd ones, at beta; v mixes in the base model
-        m = layers[1] @ WTs[0]
-        m += bs[0]
-        m *= beta
-        m += (1.0 - beta) * base
+        layers = [np.empty((n_chains, n), dtype=dtype) for n in sizes]
         if gaussian:
             rng.standard_normal(out=layers[0], dtype=dtype)
-            layers[0] += m
+            layers[0] += base
         else:
-            bernoulli(sigmoid(m, out=m), layers[0])
+            bernoulli(sigmoid(base.copy()), layers[0])
         for l in even_hidden:
+            bernoulli(sigmoid(base_h[l].copy()), layers[l])
+
+        def odd_input(l):
             a = layers[l - 1] @ Ws[l - 1]
             if l < L:
                 a += layers[l + 1] @ WTs[l]
             a += bs[l]
-            a *= beta
-            a += (1.0 - beta) * base_h[l]
-            bernoulli(sigmoid(a, out=a), layers[l])
+            return a
+
+        log_w = np.zeros(n_chains, dtype=np.float64)
+        for k in range(1, betas.size):
+            beta_prev, beta = betas[k - 1], betas[k]
+            # linear-in-beta terms of the even layers, then the summed-out odd units
+            linear = layers[0] @ bmb - half_sq
+            for l in even_hidden:
+                linear += layers[l] @ bmb_h[l]
+            log_w += (beta - beta_prev) * linear
+            inputs = [odd_input(l) for l in odd]
+            for a in inputs:
+                log_w += (np.logaddexp(0.0, beta * a) - np.logaddexp(0.0, beta_prev * a)).sum(
+                    axis=1, dtype=np.float64)
+            if k == betas.size - 1:
+                break
+            for l, a in zip(odd, inputs):
+                a *= beta
+                bernoulli(sigmoid(a, out=a), layers[l])
+            # even layers given the odd ones, at beta; v mixes in the base model
+            m = layers[1] @ WTs[0]
+            m += bs[0]
+            m *= beta
+            m += (1.0 - beta) * base
+            if gaussian:
+                rng.standard_normal(out=layers[0], dtype=dtype)
+                layers[0] += m
+            else:
+                bernoulli(sigmoid(m, out=m), layers[0])
+            for l in even_hidden:
+                a = layers[l - 1] @ Ws[l - 1]
+                if l < L:
+                    a += layers[l + 1] @ WTs[l]
+                a += bs[l]
+                a *= beta
+                a += (1.0 - beta) * base_h[l]
+                bernoulli(sigmoid(a, out=a), layers[l])
+        return log_w
+
+    log_w = np.concatenate(run_chain_groups(anneal, n_chains, rng))
     return ais_result(log_w, log_z_base)

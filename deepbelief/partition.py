@@ -7,6 +7,7 @@ the smaller binary layer (``2**n`` terms, so only for ``n`` up to ~25).  AIS
 independent visible units, whose ``log Z`` is known, to the RBM.
 """
 
+import os
 from collections import namedtuple
 
 import numpy as np
@@ -40,6 +41,44 @@ def ais_result(log_w, log_z_base):
     low = np.log(mean - 3 * sd) + shift if mean - 3 * sd > 0 else -np.inf
     high = np.log(mean + 3 * sd) + shift
     return AISResult(float(log_z_base + log_mean), float(low), float(high), log_w)
+
+
+def chain_groups(n_chains):
+    """Split ``n_chains`` AIS runs into the fixed groups :func:`run_chain_groups` uses.
+
+    Two groups (one when there is a single chain), whatever the machine: the
+    random streams, and so the estimate, do not depend on the number of cores.
+    """
+    n_chains = int(n_chains)
+    if n_chains < 2:
+        return [n_chains]
+    return [n_chains - n_chains // 2, n_chains // 2]
+
+
+def run_chain_groups(run, n_chains, rng):
+    """``[run(n, rng_n) for each group]``: independent AIS chains, two groups at once.
+
+    Each group gets its own stream (``rng.spawn``).  With two or more cores the
+    groups run in two threads with the BLAS threads shared out between them
+    (numpy releases the GIL in its loops and products), so the elementwise work
+    of the chains, single-threaded in numpy, runs on both cores too; on one
+    core they run one after the other.  The result is the same either way.
+    """
+    sizes = chain_groups(n_chains)
+    rngs = rng.spawn(len(sizes))
+    try:
+        n_cpu = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n_cpu = os.cpu_count() or 1
+    if len(sizes) == 1 or n_cpu < 2:
+        return [run(n, g) for n, g in zip(sizes, rngs)]
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=max(1, n_cpu // len(sizes)), user_api="blas"):
+        with ThreadPoolExecutor(len(sizes)) as pool:
+            return list(pool.map(run, sizes, rngs))
 
 
 def log_partition_exact(W, b, c, visible="bernoulli", max_units=25, chunk=4096):
@@ -171,7 +210,8 @@ def ais_log_partition(
     ``log p*_beta(v) = beta c'' + base term + sum_j softplus(beta (v W + c)_j)``,
     so one transition costs two ``(n_chains, n_visible) x (n_visible, n_hidden)``
     products and every weight update reuses the hidden input of the current
-    state.  Runs in the dtype of ``W`` (float32 is ~2x faster).
+    state.  Runs in the dtype of ``W`` (float32 is ~2x faster); the chains run in
+    two fixed groups, side by side on a multi-core machine (:func:`run_chain_groups`).
 
     Parameters
     ----------
@@ -211,25 +251,9 @@ def ais_log_partition(
         log_z_base = float(np.logaddexp(0.0, base.astype(np.float64)).sum())
     log_z_base += n_hidden * np.log(2.0)
 
-    # Exact sample of the base model.
-    v = np.empty((n_chains, n_visible), dtype=dtype)
-    if gaussian:
-        rng.standard_normal(out=v, dtype=dtype)
-        v += base
-    else:
-        uniform(rng, v)
-        np.less(v, sigmoid(base.copy()), out=v)
-
+    WT = np.ascontiguousarray(W.T)  # fixed weights: a C-ordered copy makes h W^T ~15 % faster
     # Visible-only part of log p*_beta(v) is linear in beta: base + beta * delta.
     # Bernoulli: (1-beta) base.v + beta b.v ; Gaussian: -(1-beta)|v-base|^2/2 - beta|v-b|^2/2
-    a = np.empty((n_chains, n_hidden), dtype=dtype)
-    x = np.empty_like(a)
-    buf = np.empty_like(a)
-    buf2 = np.empty_like(a)
-    e = np.empty_like(a)
-    abs_a = np.empty_like(a)
-    m = np.empty((n_chains, n_visible), dtype=dtype)
-    log_w = np.zeros(n_chains, dtype=np.float64)
     bmb = b - base
     # Gaussian: the difference of the two quadratic terms is linear in v.
     half_sq = 0.5 * float(b @ b - base @ base)
@@ -239,53 +263,74 @@ def ais_log_partition(
             return v @ bmb - half_sq
         return v @ bmb
 
-    WT = np.ascontiguousarray(W.T)  # fixed weights: a C-ordered copy makes h W^T ~15 % faster
-    np.matmul(v, W, out=a)
-    a += c
-    neg_base_mix = np.empty_like(b)
-    for k in range(1, betas.size):
-        beta_prev, beta = betas[k - 1], betas[k]
-        # log w += log p*_k(v) - log p*_{k-1}(v) for the state v left by T_{k-1}.
-        # The hidden part is sum_j softplus(beta a_j) - softplus(beta' a_j) with
-        # softplus(x) = max(x, 0) + log1p(exp(-|x|)): the max terms give
-        # (beta - beta') sum_j max(a_j, 0) with 2 max(a, 0) = a + |a| (exact in
-        # floating point), and |beta a| = beta |a|.  Row sums are float32
-        # (pairwise summation), accumulated into float64 log weights.
-        np.abs(a, out=abs_a)
-        np.add(a, abs_a, out=buf)
-        hidden = (0.5 * (beta - beta_prev)) * buf.sum(axis=1).astype(np.float64)
-        np.multiply(abs_a, -beta, out=e)
-        np.exp(e, out=e)  # exp(-beta |a|), reused by the transition below
-        np.log1p(e, out=buf)
-        np.multiply(abs_a, -beta_prev, out=buf2)
-        np.exp(buf2, out=buf2)
-        np.log1p(buf2, out=buf2)
-        buf -= buf2
-        hidden += buf.sum(axis=1)
-        log_w += (beta - beta_prev) * visible_delta(v) + hidden
-        if k == betas.size - 1:
-            break
-        # transition T_k leaving p*_k invariant: h ~ P_k(h | v), v ~ P_k(v | h).
-        # u < sigmoid(beta a)  <=>  u (1 + exp(-beta a)) < 1, and exp(-beta a) is e
-        # for a >= 0 and 1/e below: u (1 + e) < (1 if a >= 0 else e) = max(e, [a >= 0])
-        np.add(e, 1.0, out=buf)
-        uniform(rng, x)
-        x *= buf
-        np.greater_equal(a, 0.0, out=buf2)
-        np.maximum(buf2, e, out=buf2)
-        np.less(x, buf2, out=x)
-        x *= beta  # h scaled by beta for the product below
-        np.matmul(x, WT, out=m)  # beta * W h
-        # mean input of v: beta (b + W h) + (1 - beta) base
-        np.multiply(b, -beta, out=neg_base_mix)
-        neg_base_mix -= (1.0 - beta) * base
+    def anneal(n_chains, rng):
+        """Run ``n_chains`` annealing chains; their log importance weights."""
+        # Exact sample of the base model.
+        v = np.empty((n_chains, n_visible), dtype=dtype)
         if gaussian:
             rng.standard_normal(out=v, dtype=dtype)
-            v -= neg_base_mix
-            v += m
+            v += base
         else:
-            np.subtract(neg_base_mix, m, out=m)  # -(input)
-            _sample_sigmoid_of_negated(m, v, rng)
+            uniform(rng, v)
+            np.less(v, sigmoid(base.copy()), out=v)
+
+        a = np.empty((n_chains, n_hidden), dtype=dtype)
+        x = np.empty_like(a)
+        buf = np.empty_like(a)
+        buf2 = np.empty_like(a)
+        e = np.empty_like(a)
+        abs_a = np.empty_like(a)
+        m = np.empty((n_chains, n_visible), dtype=dtype)
+        log_w = np.zeros(n_chains, dtype=np.float64)
         np.matmul(v, W, out=a)
         a += c
+        neg_base_mix = np.empty_like(b)
+        for k in range(1, betas.size):
+            beta_prev, beta = betas[k - 1], betas[k]
+            # log w += log p*_k(v) - log p*_{k-1}(v) for the state v left by T_{k-1}.
+            # The hidden part is sum_j softplus(beta a_j) - softplus(beta' a_j) with
+            # softplus(x) = max(x, 0) + log1p(exp(-|x|)): the max terms give
+            # (beta - beta') sum_j max(a_j, 0) with 2 max(a, 0) = a + |a| (exact in
+            # floating point), and |beta a| = beta |a|.  Row sums are float32
+            # (pairwise summation), accumulated into float64 log weights.
+            np.abs(a, out=abs_a)
+            np.add(a, abs_a, out=buf)
+            hidden = (0.5 * (beta - beta_prev)) * buf.sum(axis=1).astype(np.float64)
+            np.multiply(abs_a, -beta, out=e)
+            np.exp(e, out=e)  # exp(-beta |a|), reused by the transition below
+            np.log1p(e, out=buf)
+            np.multiply(abs_a, -beta_prev, out=buf2)
+            np.exp(buf2, out=buf2)
+            np.log1p(buf2, out=buf2)
+            buf -= buf2
+            hidden += buf.sum(axis=1)
+            log_w += (beta - beta_prev) * visible_delta(v) + hidden
+            if k == betas.size - 1:
+                break
+            # transition T_k leaving p*_k invariant: h ~ P_k(h | v), v ~ P_k(v | h).
+            # u < sigmoid(beta a)  <=>  u (1 + exp(-beta a)) < 1, and exp(-beta a) is e
+            # for a >= 0 and 1/e below: u (1 + e) < (1 if a >= 0 else e) = max(e, [a >= 0])
+            np.add(e, 1.0, out=buf)
+            uniform(rng, x)
+            x *= buf
+            np.greater_equal(a, 0.0, out=buf2)
+            np.maximum(buf2, e, out=buf2)
+            np.less(x, buf2, out=x)
+            x *= beta  # h scaled by beta for the product below
+            np.matmul(x, WT, out=m)  # beta * W h
+            # mean input of v: beta (b + W h) + (1 - beta) base
+            np.multiply(b, -beta, out=neg_base_mix)
+            neg_base_mix -= (1.0 - beta) * base
+            if gaussian:
+                rng.standard_normal(out=v, dtype=dtype)
+                v -= neg_base_mix
+                v += m
+            else:
+                np.subtract(neg_base_mix, m, out=m)  # -(input)
+                _sample_sigmoid_of_negated(m, v, rng)
+            np.matmul(v, W, out=a)
+            a += c
+        return log_w
+
+    log_w = np.concatenate(run_chain_groups(anneal, n_chains, rng))
     return ais_result(log_w, log_z_base)

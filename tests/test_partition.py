@@ -81,6 +81,25 @@ def test_ais_is_deterministic_given_generator():
     assert r1.log_z != r3.log_z
 
 
+@pytest.mark.parametrize("n_chains", [1, 2, 7])
+def test_ais_same_estimate_on_one_core_and_in_threads(monkeypatch, n_chains):
+    # the chains run in two fixed groups with their own streams: threads (two or
+    # more cores) and the sequential path (one core) must agree to the bit
+    import deepbelief.partition as partition
+
+    W, b, c = tiny_rbm(10, 30, scale=0.3)
+    assert partition.chain_groups(n_chains) == ([n_chains] if n_chains < 2 else
+                                                [n_chains - n_chains // 2, n_chains // 2])
+    monkeypatch.setattr(partition.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    threaded = ais_log_partition(W, b, c, n_chains=n_chains, betas=100,
+                                 rng=np.random.default_rng(3))
+    monkeypatch.setattr(partition.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    sequential = ais_log_partition(W, b, c, n_chains=n_chains, betas=100,
+                                   rng=np.random.default_rng(3))
+    np.testing.assert_array_equal(threaded.log_weights, sequential.log_weights)
+    assert threaded.log_weights.shape == (n_chains,)
+
+
 def test_ais_betas_schedule():
     betas = ais_betas(14500)
     assert betas.size == 14501 and betas[0] == 0 and betas[-1] == 1
