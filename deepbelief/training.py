@@ -6,8 +6,9 @@ draws compare float uniforms drawn in place; the weight gradient of the positive
 and the negative phase is one BLAS product ``[v; v'].T @ [h; -h']`` with the step
 size folded into ``h``, and the bias gradients are two BLAS vector products.
 Every product goes through numpy's BLAS: mixing in scipy's (a second OpenBLAS
-thread pool) makes the two pools spin against each other and doubled the epoch time on 2 cores.  The math is that of
-:mod:`deepbelief.energy` (``cd_gradient``), which the tests hold it to.
+thread pool) makes the two pools spin against each other and doubled the epoch
+time on 2 cores.  The math is that of :mod:`deepbelief.energy`
+(``cd_gradient``), which the tests hold it to.
 """
 
 import time
