@@ -102,6 +102,11 @@ def main():
         m = median(t[key])
         print(f"  {name:27s}{fmt(t[key])}   {m / floor:4.2f}x floor"
               + ("" if key == "sklearn" else f"   {m / median(t['sklearn']):4.2f}x sklearn"))
+    # the floor and our epoch run back to back in each round: their ratio within
+    # a round is less exposed to the slow drifts of a shared machine
+    per_round = [c / f for c, f in zip(t["cd1"], t["floor"])]
+    print(f"  CD-1 / floor: median of per-round ratios {median(per_round):4.2f}x, "
+          f"min over min {min(t['cd1']) / min(t['floor']):4.2f}x")
     if sk64 is not None:
         print(f"  sklearn BernoulliRBM float64: {sk64:.2f} s ({sk64 / floor:.2f}x floor)")
 

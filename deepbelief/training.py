@@ -74,12 +74,12 @@ class CDState:
 
 def _affine_sigmoid(A, neg_bias, scale=1.0, input_scale=1.0):
     """In place: ``A <- scale * sigmoid(input_scale * A + bias)``, four passes (five
-    when ``input_scale`` is not 1)."""
+    when ``input_scale`` is not 1).  ``exp`` may overflow to inf (giving 0): the
+    caller runs under ``np.errstate(over="ignore")`` once per epoch, not per call."""
     if input_scale != 1.0:
         A *= input_scale
     np.subtract(neg_bias, A, out=A)  # -(A + bias)
-    with np.errstate(over="ignore"):
-        np.exp(A, out=A)
+    np.exp(A, out=A)
     A += 1.0
     return np.divide(scale, A, out=A)
 
