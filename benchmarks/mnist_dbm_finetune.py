@@ -119,7 +119,9 @@ def main():
     if args.refit:
         for f in sorted(results.glob("*.json")):
             r = json.loads(f.read_text())
-            if r.get("setting") in SETTINGS:
+            ran = r.get("args", {})
+            same = all(ran.get(k) == getattr(args, k) for k in ("dbm", "epochs", "seed"))
+            if r.get("setting") in SETTINGS and same:  # results of this DBM, budget and split
                 out["validation_error_percent"][r["setting"]] = r["validation_error_percent"]
         if not out["validation_error_percent"]:
             p.error(f"no validation results in {results}")
