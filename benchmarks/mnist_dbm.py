@@ -42,6 +42,8 @@ def main():
     p.add_argument("--mean-field", type=int, default=10)
     p.add_argument("--finetune-epochs", type=int, default=60)
     p.add_argument("--dropout", type=float, default=0.2)
+    p.add_argument("--finetune-learning-rate", type=float, default=0.1,
+                   help="initial fine-tuning step (0.2 is the choice of mnist_dbm_finetune.py)")
     p.add_argument("--probe-every", type=int, default=10)
     p.add_argument("--probe-betas", type=int, default=5000)
     p.add_argument("--check-betas", type=int, default=50000,
@@ -120,8 +122,8 @@ def main():
         if args.json:
             Path(args.json).write_text(json.dumps(out, indent=1))
         return
-    clf = DBMClassifier(dbm=dbm, solver="momentum", momentum=0.9, learning_rate_init=0.1,
-                        learning_rate="linear", batch_size=100, max_iter=args.finetune_epochs,
+    clf = DBMClassifier(dbm=dbm, solver="momentum", momentum=0.9,
+                        learning_rate_init=args.finetune_learning_rate, learning_rate="linear", batch_size=100, max_iter=args.finetune_epochs,
                         alpha=1e-4, dropout=args.dropout, tol=0.0,
                         n_iter_no_change=args.finetune_epochs + 1, random_state=args.seed,
                         verbose=1)
