@@ -274,9 +274,9 @@ def _init_sae_net(self, hidden_layer_sizes=(500, 500, 500), *, activation="sigmo
                   pretrain_batch_size=100, init="glorot_uniform", solver="momentum",
                   alpha=1e-4, l1=0.0, batch_size=100, learning_rate="constant",
                   learning_rate_init=0.1, momentum=0.9, max_iter=50, tol=1e-4,
-                  n_iter_no_change=10, early_stopping=False, validation_fraction=0.1,
-                  dropout=0.0, input_dropout=0.0, warm_start=False, verbose=0,
-                  random_state=None):
+                  n_iter_no_change=10, n_iter_output_only=0, early_stopping=False,
+                  validation_fraction=0.1, dropout=0.0, input_dropout=0.0, warm_start=False,
+                  verbose=0, random_state=None):
     self.hidden_layer_sizes = hidden_layer_sizes
     self.activation = activation
     self.pretrain = pretrain
@@ -298,6 +298,7 @@ def _init_sae_net(self, hidden_layer_sizes=(500, 500, 500), *, activation="sigmo
     self.max_iter = max_iter
     self.tol = tol
     self.n_iter_no_change = n_iter_no_change
+    self.n_iter_output_only = n_iter_output_only
     self.early_stopping = early_stopping
     self.validation_fraction = validation_fraction
     self.dropout = dropout
@@ -310,7 +311,8 @@ def _init_sae_net(self, hidden_layer_sizes=(500, 500, 500), *, activation="sigmo
 class _AutoencoderPretrainedNet(BaseDeepNet):
     """A net whose hidden layers start as the encoders of greedy autoencoders."""
 
-    _parameter_constraints = {**_NET, **AE_CONSTRAINTS, "pretrain": ["boolean"]}
+    _parameter_constraints = {**_NET, **AE_CONSTRAINTS, "pretrain": ["boolean"],
+                              "n_iter_output_only": [Interval(Integral, 0, None, closed="left")]}
     __init__ = _init_sae_net
 
     def _initial_params(self, X, n_out, rng):
@@ -347,6 +349,11 @@ _SAE_NET_DOC = """
     max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
     dropout, input_dropout, warm_start, verbose :
         Fine-tuning, as in :class:`deepbelief.DBNClassifier`.
+    n_iter_output_only : int, default=0
+        The first fine-tuning epochs that train the new output layer alone, the
+        pretrained layers frozen (Hinton & Salakhutdinov's fine-tuning trains
+        the top layer alone for its first epochs), so that the gradients of a
+        random output layer do not disturb the pretrained weights.
     random_state : int, RandomState instance or None
         Controls pretraining, corruption, initialisation, minibatch order,
         dropout and the validation split.

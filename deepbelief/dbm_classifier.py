@@ -1,8 +1,11 @@
 """The feed-forward net a deep Boltzmann machine defines, fine-tuned for classification."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .dbm import DBM
@@ -32,6 +35,11 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
     max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
     dropout, input_dropout, warm_start, verbose :
         Fine-tuning, as in :class:`deepbelief.DBNClassifier`.
+    n_iter_output_only : int, default=0
+        The first fine-tuning epochs that train the new output layer alone, the
+        pretrained layers frozen (Hinton & Salakhutdinov's fine-tuning trains
+        the top layer alone for its first epochs), so that the gradients of a
+        random output layer do not disturb the pretrained weights.
     random_state : int, RandomState instance or None
         Controls the DBM's training (see ``dbm``), the output layer's
         initialisation, minibatch order, dropout and the validation split.
@@ -60,12 +68,13 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
         **{k: v for k, v in NET_CONSTRAINTS.items()
            if k not in ("hidden_layer_sizes", "activation", "batch_norm", "residual")},
         "dbm": [DBM, None],
+        "n_iter_output_only": [Interval(Integral, 0, None, closed="left")],
     }
 
     def __init__(self, dbm=None, *, init="glorot_uniform", solver="momentum", alpha=1e-4, l1=0.0,
                  batch_size=100, learning_rate="constant", learning_rate_init=0.1, momentum=0.9,
-                 max_iter=50, tol=1e-4, n_iter_no_change=10, early_stopping=False,
-                 validation_fraction=0.1, dropout=0.0, input_dropout=0.0, warm_start=False,
+                 max_iter=50, tol=1e-4, n_iter_no_change=10, n_iter_output_only=0,
+                 early_stopping=False, validation_fraction=0.1, dropout=0.0, input_dropout=0.0, warm_start=False,
                  verbose=0, random_state=None):
         self.dbm = dbm
         self.init = init
@@ -79,6 +88,7 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.n_iter_output_only = n_iter_output_only
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.dropout = dropout

@@ -186,7 +186,7 @@ def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True, d
                   pretrain_propagate="samples", init="glorot_uniform",
                   solver="momentum", alpha=1e-4, l1=0.0, batch_size=100,
                   learning_rate="constant", learning_rate_init=0.1, momentum=0.9, max_iter=50,
-                  tol=1e-4, n_iter_no_change=10, early_stopping=False,
+                  tol=1e-4, n_iter_no_change=10, n_iter_output_only=0, early_stopping=False,
                   validation_fraction=0.1, dropout=0.0, input_dropout=0.0, warm_start=False,
                   verbose=0, random_state=None):
     self.hidden_layer_sizes = hidden_layer_sizes
@@ -212,6 +212,7 @@ def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True, d
     self.max_iter = max_iter
     self.tol = tol
     self.n_iter_no_change = n_iter_no_change
+    self.n_iter_output_only = n_iter_output_only
     self.early_stopping = early_stopping
     self.validation_fraction = validation_fraction
     self.dropout = dropout
@@ -230,6 +231,7 @@ class _PretrainedNet(BaseDeepNet):
         **PRETRAIN_CONSTRAINTS,
         "pretrain": ["boolean"],
         "dbn": [DBN, None],
+        "n_iter_output_only": [Interval(Integral, 0, None, closed="left")],
     }
     __init__ = _init_dbn_net
 
@@ -305,6 +307,11 @@ _DBN_NET_DOC = """
     dropout, input_dropout, warm_start, verbose :
         Fine-tuning, as in :class:`deepbelief.DeepNetClassifier` (defaults:
         SGD with momentum 0.9, learning rate 0.1, batches of 100, 50 epochs).
+    n_iter_output_only : int, default=0
+        The first fine-tuning epochs that train the new output layer alone, the
+        pretrained layers frozen (Hinton & Salakhutdinov's fine-tuning trains
+        the top layer alone for its first epochs), so that the gradients of a
+        random output layer do not disturb the pretrained weights.
     random_state : int, RandomState instance or None
         Controls pretraining, initialisation, minibatch order, dropout and the
         validation split.

@@ -88,6 +88,7 @@ class BaseDeepNet(BaseEstimator):
             learning_rate_schedule=self.learning_rate, momentum=self.momentum, alpha=self.alpha,
             l1=self.l1, batch_size=batch, max_iter=self.max_iter, tol=self.tol,
             n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
+            n_iter_output_only=getattr(self, "n_iter_output_only", 0),
         )
 
     def _random_params(self, n_in, n_out, dtype, rng):

@@ -142,7 +142,7 @@ def forward(params, X, spec, *, train=False, rng=None, bn_stats=None, bn_momentu
     return out, cache
 
 
-def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0, scale=1.0):
+def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0, scale=1.0, output_only=False):
     """Gradients of ``mean loss + (alpha/2 ||W||^2 + l1 ||W||_1) / n`` (weights only).
 
     The penalties are scaled by the batch size ``n`` as in scikit-learn's
@@ -152,6 +152,8 @@ def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0, scale=1.0):
     targets (one-hot for softmax).  Every gradient is multiplied by ``scale``
     (folded into the output delta; optimizers use it for the step size).  The
     cached layer outputs are overwritten.  Returns a dict shaped like ``params``.
+    With ``output_only`` the gradients of every layer below the output are zero
+    (not computed): those layers are frozen.
     """
     W = params["W"]
     n = P.shape[0]
@@ -163,8 +165,13 @@ def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0, scale=1.0):
     delta *= scale / n
     gW[-1] = cache["inputs"][-1].T @ delta
     gb[-1] = delta.sum(axis=0)
-    dx = delta @ W[-1].T  # gradient w.r.t. the output layer's input
-    for h in range(L - 2, -1, -1):
+    if output_only:
+        gW[:-1] = [np.zeros_like(w) for w in W[:-1]]
+        gb[:-1] = [np.zeros_like(b) for b in params["b"][:-1]]
+        g_gamma = [np.zeros_like(g) for g in params["gamma"]]
+        g_beta = [np.zeros_like(b) for b in params["beta"]]
+    dx = None if output_only else delta @ W[-1].T  # gradient w.r.t. the output layer's input
+    for h in range(-1 if output_only else L - 2, -1, -1):
         dy = dx * cache["masks"][h] if spec.dropout_hidden > 0 else dx
         skip = spec.skip(W[h])
         deriv = DERIVATIVES[spec.act(h)]
@@ -183,7 +190,7 @@ def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0, scale=1.0):
             dx = delta @ W[h].T
             if skip:
                 dx += dy  # y = act(...) + x passes dy straight to x
-    for layer in range(L):
+    for layer in range(L - 1 if output_only else 0, L):
         if alpha:
             gW[layer] += (scale * alpha / n) * W[layer]
         if l1:

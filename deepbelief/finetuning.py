@@ -37,6 +37,7 @@ class FitConfig:
     max_iter: int = 50
     tol: float = 1e-4
     n_iter_no_change: int = 10
+    n_iter_output_only: int = 0
     bn_momentum: float = 0.1
     verbose: int = 0
 
@@ -106,6 +107,10 @@ def train_network(
     for epoch in range(start_epoch, start_epoch + n_epochs):
         lr = scheduled_learning_rate(cfg.learning_rate_schedule, cfg.learning_rate_init, epoch,
                                      cfg.max_iter)
+        # the first n_iter_output_only epochs train the output layer alone
+        # (Hinton & Salakhutdinov's fine-tuning); the layers below are frozen
+        output_only = epoch < cfg.n_iter_output_only
+        decayed = params["W"][-1:] if output_only else params["W"]
         saved = [p.copy() for p in leaves]
         t0 = time.perf_counter()
         order = rng.permutation(n)
@@ -118,13 +123,13 @@ def train_network(
                                    bn_momentum=cfg.bn_momentum)
                 total += loss_fn(yb, P) * idx.size
                 grads = backward(params, cache, P, yb, spec, alpha=coupled_alpha, l1=cfg.l1,
-                                 scale=optimizer.grad_scale(lr))
+                                 scale=optimizer.grad_scale(lr), output_only=output_only)
                 if on_grad_computed is not None:
                     on_grad_computed(epoch, batch, grads)
                 steps = optimizer.update(flat(grads), opt_state, lr)
                 if decay:
                     # decoupled L2 for the SGD family: w *= 1 - lr * alpha / n, one pass
-                    for W in params["W"]:
+                    for W in decayed:
                         W *= 1.0 - lr * decay / idx.size
                 for p, s in zip(leaves, steps):
                     p += s

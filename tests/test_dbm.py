@@ -236,3 +236,15 @@ def test_bernoulli_expected_failures_are_the_range_check():
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_classifier_output_only_epochs_keep_the_dbm_weights(digits_split):
+    X_tr, _, y_tr, _ = digits_split
+    dbm = DBM((32, 16), pretrain_n_iter=3, n_iter=2, random_state=0).fit(X_tr)
+    start = DBMClassifier(dbm=dbm, max_iter=0, random_state=0).fit(X_tr, y_tr)
+    frozen = DBMClassifier(dbm=dbm, max_iter=2, n_iter_output_only=2, random_state=0)
+    frozen.fit(X_tr, y_tr)
+    for a, b in zip(start.coefs_[:-1] + start.intercepts_[:-1],
+                    frozen.coefs_[:-1] + frozen.intercepts_[:-1]):
+        np.testing.assert_array_equal(a, b)
+    assert frozen.loss_curve_[-1] < frozen.loss_curve_[0]

@@ -147,3 +147,21 @@ def test_given_dbn_survives_clone_and_grid_search(digits_split):
     assert copy.dbn_rbms_[0] is not stack.rbms_[0]
     grid = GridSearchCV(clf, {"max_iter": [2, 4]}, cv=2).fit(X_tr, y_tr)
     assert grid.best_score_ > 0.5
+
+
+@pytest.mark.parametrize("solver", ["momentum", "adam"])
+def test_output_only_epochs_freeze_the_pretrained_layers(digits_split, solver):
+    X_tr, _, y_tr, _ = digits_split
+    kw = dict(hidden_layer_sizes=(32, 16), pretrain_n_iter=2, alpha=1e-2, solver=solver,
+              learning_rate_init=0.01 if solver == "adam" else 0.1, random_state=0)
+    start = DBNClassifier(max_iter=0, **kw).fit(X_tr, y_tr)
+    frozen = DBNClassifier(max_iter=3, n_iter_output_only=3, **kw).fit(X_tr, y_tr)
+    for key in ("coefs_", "intercepts_"):  # no step and no weight decay below the output
+        for a, b in zip(getattr(start, key)[:-1], getattr(frozen, key)[:-1]):
+            np.testing.assert_array_equal(a, b)
+    assert not np.allclose(start.coefs_[-1], frozen.coefs_[-1])
+    assert frozen.loss_curve_[-1] < frozen.loss_curve_[0]  # the output layer learns
+    after = DBNClassifier(max_iter=4, n_iter_output_only=3, **kw).fit(X_tr, y_tr)
+    assert not np.allclose(start.coefs_[0], after.coefs_[0])  # then every layer does
+    with pytest.raises(ValueError, match="n_iter_output_only"):
+        DBNClassifier(n_iter_output_only=-1, **kw).fit(X_tr, y_tr)

@@ -99,3 +99,24 @@ def test_forward_backward_keep_dtype(dtype):
     for key in grads:
         for g in grads[key]:
             assert g.dtype == dtype
+
+
+@pytest.mark.parametrize("case", [dict(activation="sigmoid", dropout_hidden=0.3),
+                                  dict(activation="tanh", batch_norm=True)])
+def test_output_only_gradients_are_the_output_layers_alone(case):
+    rng = np.random.default_rng(2)
+    spec = NetSpec(output="softmax", **case)
+    params = init_params((5, 4, 4, 3), "glorot_normal", rng, np.float64,
+                         batch_norm=spec.batch_norm)
+    X, Y = rng.normal(size=(7, 5)), np.eye(3)[rng.integers(0, 3, 7)]
+    full = backward(params, *loss_and_grads(params, X, Y, spec, "log_loss", 0.3, 0.1)[1:][::-1],
+                    Y, spec, alpha=0.3, l1=0.1)
+    top = backward(params, *loss_and_grads(params, X, Y, spec, "log_loss", 0.3, 0.1)[1:][::-1],
+                   Y, spec, alpha=0.3, l1=0.1, output_only=True)
+    for key in ("W", "b"):
+        np.testing.assert_array_equal(top[key][-1], full[key][-1])
+        assert any(np.any(g != 0) for g in full[key][:-1])
+    for key in ("W", "b", "gamma", "beta"):
+        below = top[key][:-1] if key in ("W", "b") else top[key]
+        assert len(below) == len(full[key]) - (key in ("W", "b"))
+        assert all(g.shape == p.shape and not np.any(g) for g, p in zip(below, params[key]))
