@@ -43,7 +43,8 @@ validation figure is printed, and the test set is touched only at the end.
 
 The settings can also be validated one by one (in parallel processes) and the
 refit run afterwards; each validation figure goes to a JSON file in
-``--results``, and ``--refit`` picks the lowest one found there::
+``--results``, and ``--refit`` picks the lowest one found there (a tie goes to
+the first in name order)::
 
     python benchmarks/mnist_dbm_finetune.py --dbm dbm.pkl --results out/ --validate dropout_0.2
     python benchmarks/mnist_dbm_finetune.py --dbm dbm.pkl --results out/ --refit
