@@ -107,6 +107,18 @@ def main():
     per_round = [c / f for c, f in zip(t["cd1"], t["floor"])]
     print(f"  CD-1 / floor: median of per-round ratios {median(per_round):4.2f}x, "
           f"min over min {min(t['cd1']) / min(t['floor']):4.2f}x")
+    # Outside load on the shared host shows in the floor itself; on an
+    # oversubscribed core our epoch (two-thread products alternating with
+    # one-thread elementwise work) slows more than the back-to-back products.
+    # So the rounds whose floor is within 5 % of the fastest are reported apart.
+    quiet = [r for r, f in enumerate(t["floor"]) if f <= 1.05 * min(t["floor"])]
+    loaded = [r for r in range(len(per_round)) if r not in quiet]
+    print(f"  quiet rounds (floor within 5 % of its minimum): {len(quiet)} of {len(per_round)}, "
+          f"CD-1 / floor median {median(per_round[r] for r in quiet):4.2f}x "
+          f"(ours {median(t['cd1'][r] for r in quiet):.2f} s, floor "
+          f"{median(t['floor'][r] for r in quiet):.2f} s)")
+    if loaded:
+        print(f"  other rounds: CD-1 / floor median {median(per_round[r] for r in loaded):4.2f}x")
     if sk64 is not None:
         print(f"  sklearn BernoulliRBM float64: {sk64:.2f} s ({sk64 / floor:.2f}x floor)")
 
