@@ -10,7 +10,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._validation import check_unit_interval
 from .activations import HIDDEN_ACTIVATIONS
 from .autoencoding import CORRUPTIONS
-from .deepnet import NET_CONSTRAINTS, BaseDeepNet, ClassifierNetMixin, RegressorNetMixin
+from .deepnet import (
+    NET_CONSTRAINTS,
+    OUTPUT_ONLY_CONSTRAINT,
+    BaseDeepNet,
+    ClassifierNetMixin,
+    RegressorNetMixin,
+)
 from .feedforward import NetSpec, forward
 from .pretraining import pretrain_autoencoders, pretrain_rbms
 
@@ -311,8 +317,8 @@ def _init_sae_net(self, hidden_layer_sizes=(500, 500, 500), *, activation="sigmo
 class _AutoencoderPretrainedNet(BaseDeepNet):
     """A net whose hidden layers start as the encoders of greedy autoencoders."""
 
-    _parameter_constraints = {**_NET, **AE_CONSTRAINTS, "pretrain": ["boolean"],
-                              "n_iter_output_only": [Interval(Integral, 0, None, closed="left")]}
+    _parameter_constraints = {**_NET, **AE_CONSTRAINTS, **OUTPUT_ONLY_CONSTRAINT,
+                              "pretrain": ["boolean"]}
     __init__ = _init_sae_net
 
     def _initial_params(self, X, n_out, rng):
@@ -347,13 +353,8 @@ _SAE_NET_DOC = """
         stacked denoising autoencoder (25 % masking noise, Vincent et al. 2010).
     init, solver, alpha, l1, batch_size, learning_rate, learning_rate_init, momentum,
     max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
-    dropout, input_dropout, warm_start, verbose :
+    dropout, input_dropout, warm_start, verbose, n_iter_output_only :
         Fine-tuning, as in :class:`deepbelief.DBNClassifier`.
-    n_iter_output_only : int, default=0
-        The first fine-tuning epochs that train the new output layer alone, the
-        pretrained layers frozen (Hinton & Salakhutdinov's fine-tuning trains
-        the top layer alone for its first epochs), so that the gradients of a
-        random output layer do not disturb the pretrained weights.
     random_state : int, RandomState instance or None
         Controls pretraining, corruption, initialisation, minibatch order,
         dropout and the validation split.

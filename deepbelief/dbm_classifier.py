@@ -1,16 +1,13 @@
 """The feed-forward net a deep Boltzmann machine defines, fine-tuned for classification."""
 
-from numbers import Integral
-
 import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .dbm import DBM
 from .dbm_training import mean_field_batched
-from .deepnet import NET_CONSTRAINTS, BaseDeepNet, ClassifierNetMixin
+from .deepnet import NET_CONSTRAINTS, OUTPUT_ONLY_CONSTRAINT, BaseDeepNet, ClassifierNetMixin
 
 
 class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
@@ -33,13 +30,8 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
         ``random_state`` is None.  ``None`` means ``DBM()``.
     init, solver, alpha, l1, batch_size, learning_rate, learning_rate_init, momentum,
     max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
-    dropout, input_dropout, warm_start, verbose :
+    dropout, input_dropout, warm_start, verbose, n_iter_output_only :
         Fine-tuning, as in :class:`deepbelief.DBNClassifier`.
-    n_iter_output_only : int, default=0
-        The first fine-tuning epochs that train the new output layer alone, the
-        pretrained layers frozen (Hinton & Salakhutdinov's fine-tuning trains
-        the top layer alone for its first epochs), so that the gradients of a
-        random output layer do not disturb the pretrained weights.
     random_state : int, RandomState instance or None
         Controls the DBM's training (see ``dbm``), the output layer's
         initialisation, minibatch order, dropout and the validation split.
@@ -68,7 +60,7 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
         **{k: v for k, v in NET_CONSTRAINTS.items()
            if k not in ("hidden_layer_sizes", "activation", "batch_norm", "residual")},
         "dbm": [DBM, None],
-        "n_iter_output_only": [Interval(Integral, 0, None, closed="left")],
+        **OUTPUT_ONLY_CONSTRAINT,
     }
 
     def __init__(self, dbm=None, *, init="glorot_uniform", solver="momentum", alpha=1e-4, l1=0.0,

@@ -18,6 +18,7 @@ from . import energy
 from ._validation import check_unit_interval, make_generator
 from .deepnet import (
     NET_CONSTRAINTS,
+    OUTPUT_ONLY_CONSTRAINT,
     BaseDeepNet,
     ClassifierNetMixin,
     RegressorNetMixin,
@@ -231,7 +232,7 @@ class _PretrainedNet(BaseDeepNet):
         **PRETRAIN_CONSTRAINTS,
         "pretrain": ["boolean"],
         "dbn": [DBN, None],
-        "n_iter_output_only": [Interval(Integral, 0, None, closed="left")],
+        **OUTPUT_ONLY_CONSTRAINT,
     }
     __init__ = _init_dbn_net
 

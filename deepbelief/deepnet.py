@@ -45,6 +45,8 @@ NET_CONSTRAINTS = {
     "verbose": ["verbose"],
     "random_state": ["random_state"],
 }
+# nets with pretrained hidden layers (DBN, DBM, autoencoders) can freeze them first
+OUTPUT_ONLY_CONSTRAINT = {"n_iter_output_only": [Interval(Integral, 0, None, closed="left")]}
 
 
 class BaseDeepNet(BaseEstimator):
