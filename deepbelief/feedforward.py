@@ -171,7 +171,7 @@ def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0, scale=1.0, output_
         g_gamma = [np.zeros_like(g) for g in params["gamma"]]
         g_beta = [np.zeros_like(b) for b in params["beta"]]
     dx = None if output_only else delta @ W[-1].T  # gradient w.r.t. the output layer's input
-    for h in range(-1 if output_only else L - 2, -1, -1):
+    for h in [] if output_only else range(L - 2, -1, -1):
         dy = dx * cache["masks"][h] if spec.dropout_hidden > 0 else dx
         skip = spec.skip(W[h])
         deriv = DERIVATIVES[spec.act(h)]
