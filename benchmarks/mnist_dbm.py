@@ -123,7 +123,8 @@ def main():
             Path(args.json).write_text(json.dumps(out, indent=1))
         return
     clf = DBMClassifier(dbm=dbm, solver="momentum", momentum=0.9,
-                        learning_rate_init=args.finetune_learning_rate, learning_rate="linear", batch_size=100, max_iter=args.finetune_epochs,
+                        learning_rate_init=args.finetune_learning_rate, learning_rate="linear",
+                        batch_size=100, max_iter=args.finetune_epochs,
                         alpha=1e-4, dropout=args.dropout, tol=0.0,
                         n_iter_no_change=args.finetune_epochs + 1, random_state=args.seed,
                         verbose=1)

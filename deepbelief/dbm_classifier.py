@@ -66,8 +66,8 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
     def __init__(self, dbm=None, *, init="glorot_uniform", solver="momentum", alpha=1e-4, l1=0.0,
                  batch_size=100, learning_rate="constant", learning_rate_init=0.1, momentum=0.9,
                  max_iter=50, tol=1e-4, n_iter_no_change=10, n_iter_output_only=0,
-                 early_stopping=False, validation_fraction=0.1, dropout=0.0, input_dropout=0.0, warm_start=False,
-                 verbose=0, random_state=None):
+                 early_stopping=False, validation_fraction=0.1, dropout=0.0, input_dropout=0.0,
+                 warm_start=False, verbose=0, random_state=None):
         self.dbm = dbm
         self.init = init
         self.solver = solver

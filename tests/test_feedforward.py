@@ -109,10 +109,12 @@ def test_output_only_gradients_are_the_output_layers_alone(case):
     params = init_params((5, 4, 4, 3), "glorot_normal", rng, np.float64,
                          batch_norm=spec.batch_norm)
     X, Y = rng.normal(size=(7, 5)), np.eye(3)[rng.integers(0, 3, 7)]
-    full = backward(params, *loss_and_grads(params, X, Y, spec, "log_loss", 0.3, 0.1)[1:][::-1],
-                    Y, spec, alpha=0.3, l1=0.1)
-    top = backward(params, *loss_and_grads(params, X, Y, spec, "log_loss", 0.3, 0.1)[1:][::-1],
-                   Y, spec, alpha=0.3, l1=0.1, output_only=True)
+    grads = {}
+    for output_only in (False, True):  # a fresh forward pass each: backward overwrites the cache
+        _, P, cache = loss_and_grads(params, X, Y, spec, "log_loss", 0.3, 0.1)
+        grads[output_only] = backward(params, cache, P, Y, spec, alpha=0.3, l1=0.1,
+                                      output_only=output_only)
+    full, top = grads[False], grads[True]
     for key in ("W", "b"):
         np.testing.assert_array_equal(top[key][-1], full[key][-1])
         assert any(np.any(g != 0) for g in full[key][:-1])
