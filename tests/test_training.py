@@ -160,3 +160,79 @@ def test_divergence_raises_and_keeps_finite_parameters():
     with pytest.raises(TrainingDivergedError, match="diverged"):
         train_rbm(X, state, cfg, rng, 20)
     assert all(np.isfinite(p).all() for p in state.params())
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        CDConfig(k=1, persistent=False, learning_rate=0.1, batch_size=16),
+        CDConfig(k=3, persistent=True, learning_rate=0.1, momentum=0.5, batch_size=16),
+        CDConfig(visible="gaussian", k=2, persistent=True, learning_rate=0.01, batch_size=16),
+        CDConfig(k=2, persistent=False, learning_rate=0.01, batch_size=16, hidden="gaussian"),
+    ],
+    ids=["cd1", "pcd3", "gaussian-pcd2", "cd2-gaussian-hidden"],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_noise_drawn_ahead_in_a_thread_gives_the_same_model(cfg, dtype):
+    # the helper thread only moves the draws earlier: same model, same generator
+    # state afterwards (the 50 rows leave a last batch of 2, drawn with its own shapes)
+    rng = np.random.default_rng(3)
+    X = (rng.random((50, 30)) < 0.4).astype(dtype)
+    if cfg.visible == "gaussian":
+        X = rng.normal(size=(50, 30)).astype(dtype)
+    W, b, c = tiny_rbm(30, 20, seed=4, dtype=dtype)
+    results = []
+    for threaded in (False, True):
+        state, gen = CDState(W.copy(), b.copy(), c.copy()), np.random.default_rng(5)
+        for _ in range(3):
+            cd_epoch(X, state, cfg, gen, 0.1, threaded=threaded)
+        results.append((*state.params(), gen.random(3)))
+    for inline, threaded in zip(*results):
+        np.testing.assert_array_equal(inline, threaded)
+    assert not np.array_equal(results[0][0], W)
+
+
+def test_noise_thread_errors_reach_the_caller_and_the_thread_ends():
+    import threading
+
+    class FailingRNG(ConstantRNG):
+        calls = 0
+
+        def random(self, size=None, dtype=np.float64, out=None):
+            FailingRNG.calls += 1
+            if FailingRNG.calls == 5:  # a draw of a later batch, in the helper thread
+                raise RuntimeError("generator broke")
+            return super().random(size, dtype, out)
+
+    W, b, c = tiny_rbm(10, 6, seed=1)
+    X = (np.random.default_rng(0).random((64, 10)) < 0.5) * 1.0
+    before = threading.active_count()
+    with pytest.raises(RuntimeError, match="generator broke"):
+        cd_epoch(X, CDState(W, b, c), CDConfig(k=1, persistent=False, batch_size=8),
+                 FailingRNG(), 0.1, threaded=True)
+    assert threading.active_count() == before
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_noise_prefetcher_hands_out_the_draws_in_order_and_keeps_them(threaded):
+    from deepbelief._threads import NoisePrefetcher
+
+    kinds = ["uniform", "normal"]
+    sizes = [4, 4, 4, 3]  # a short last batch
+    noise = NoisePrefetcher(np.random.default_rng(0), kinds, lambda m: [(m, 5), (m, 2)],
+                            sizes, np.float32, threaded=threaded)
+    reference = np.random.default_rng(0)
+    try:
+        for n in sizes:
+            u, z = noise.take()
+            kept = u.copy(), z.copy()
+            noise.start()  # the next batch is drawn now, while this one is in use
+            noise.wait()
+            np.testing.assert_array_equal(u, kept[0])  # not overwritten by the next draw
+            np.testing.assert_array_equal(z, kept[1])
+            want_u = np.empty((n, 5), np.float32)
+            energy.uniform(reference, want_u)
+            np.testing.assert_array_equal(u, want_u)
+            np.testing.assert_array_equal(z, reference.standard_normal((n, 2), dtype=np.float32))
+    finally:
+        noise.close()
