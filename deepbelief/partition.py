@@ -7,11 +7,11 @@ the smaller binary layer (``2**n`` terms, so only for ``n`` up to ~25).  AIS
 independent visible units, whose ``log Z`` is known, to the RBM.
 """
 
+import os
 from collections import namedtuple
 
 import numpy as np
 
-from ._threads import available_cpus
 from .energy import (
     _LOG_2PI,
     free_energy,
@@ -66,7 +66,10 @@ def run_chain_groups(run, n_chains, rng):
     """
     sizes = chain_groups(n_chains)
     rngs = rng.spawn(len(sizes))
-    n_cpu = available_cpus()
+    try:
+        n_cpu = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n_cpu = os.cpu_count() or 1
     if len(sizes) == 1 or n_cpu < 2:
         return [run(n, g) for n, g in zip(sizes, rngs)]
     from concurrent.futures import ThreadPoolExecutor

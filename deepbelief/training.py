@@ -16,13 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._threads import NoisePrefetcher, available_cpus
+from .energy import uniform
 from .optimizers import scheduled_learning_rate
-
-# Draw a batch's noise in a helper thread (see deepbelief._threads) when a
-# batch's products take at least this many multiply-adds (B * D * H); below it
-# the hand-over between threads costs more than it saves.
-THREADED_NOISE_MIN_WORK = 2**20
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -96,6 +91,8 @@ class _Buffers:
         self.V2 = np.empty((2 * B, D), dtype=dtype)  # [v_data; v_model]
         self.H2 = np.empty((2 * B, H), dtype=dtype)  # [P(h|v_data); -P(h|v_model)]
         self.Hs = np.empty((B, H), dtype=dtype)  # hidden samples
+        self.Uh = np.empty((B, H), dtype=dtype)  # hidden noise
+        self.Ud = np.empty((B, D), dtype=dtype)  # visible noise
         self.G = np.empty((D, H), dtype=dtype)  # weight step
         # bias gradients as BLAS products: sign @ [v; v'] and ones @ [h; -h']
         self.sign = np.concatenate([np.ones(B, dtype), -np.ones(B, dtype)])
@@ -105,41 +102,18 @@ class _Buffers:
         self.T = np.empty((D, H), dtype=dtype) if weight_decay else None
 
 
-def noise_plan(cfg):
-    """The random draws of one :func:`_batch_step`, in the order it uses them,
-    as ``(kind, layer)`` pairs: the first hidden sample, then per Gibbs step the
-    visible sample (PCD, and CD before its last step) and the next hidden
-    sample (all but the last step).  ``kind`` is ``"uniform"`` for Bernoulli
-    units and ``"normal"`` for Gaussian ones."""
-    h = ("normal" if cfg.hidden == "gaussian" else "uniform", "hidden")
-    v = ("normal" if cfg.visible == "gaussian" else "uniform", "visible")
-    plan = [h]
-    for step in range(cfg.k):
-        if cfg.persistent or step < cfg.k - 1:
-            plan.append(v)
-        if step < cfg.k - 1:
-            plan.append(h)
-    return plan
-
-
-def _batch_step(state, cfg, buf, lr, noise):
-    """One CD-k/PCD update on the rows already copied into ``buf.V2[:B]``.
-
-    ``noise`` is a :class:`~deepbelief._threads.NoisePrefetcher`: the batch's
-    draws come from ``noise.take()`` (in :func:`noise_plan` order), and the
-    next batch's are drawn between ``noise.start()`` and ``noise.wait()``,
-    while this one computes its sigmoids.
-    """
+def _batch_step(state, cfg, buf, lr, rng):
+    """One CD-k/PCD update on the rows already copied into ``buf.V2[:B]``."""
     W, b, c = state.W, state.b, state.c
     B = buf.Hs.shape[0]
-    V2, H2, Hs = buf.V2, buf.H2, buf.Hs
+    V2, H2, Hs, Ud, Uh = buf.V2, buf.H2, buf.Hs, buf.Ud, buf.Uh
+    dtype = W.dtype
     vpos, vneg = V2[:B], V2[B:]
     ppos, pneg = H2[:B], H2[B:]
     alpha = lr / B
     neg_c = -c
     up, down = cfg.up_scale, cfg.down_scale
     gaussian_h = cfg.hidden == "gaussian"
-    draws = iter(noise.take())
 
     def hidden_mean(A, scale=1.0):
         if gaussian_h:
@@ -153,13 +127,14 @@ def _batch_step(state, cfg, buf, lr, noise):
 
     def sample_hidden(mean, out):
         if gaussian_h:
-            np.add(mean, next(draws), out=out)
+            rng.standard_normal(out=out, dtype=dtype)
+            out += mean
         else:
-            np.less(next(draws), mean, out=out)
+            uniform(rng, out)
+            np.less(out, mean, out=out)
 
     # positive phase: P(h | v_data)
     np.matmul(vpos, W, out=ppos)
-    noise.start()
     hidden_mean(ppos)
     # start of the negative chain: the data (CD) or the fantasy particles (PCD),
     # which live in vneg between batches
@@ -168,7 +143,12 @@ def _batch_step(state, cfg, buf, lr, noise):
         start = hidden_mean(Hs)
     else:
         start = ppos
-    sample_hidden(start, Hs)
+    if gaussian_h:
+        sample_hidden(start, Uh)
+        Hs[...] = Uh
+    else:
+        uniform(rng, Uh)
+        np.less(Uh, start, out=Hs)
     for step in range(cfg.k):
         np.matmul(Hs, W.T, out=vneg)
         # the last reconstruction of CD-k is the mean E[v | h] (Hinton 2010, sec. 3.2);
@@ -177,13 +157,15 @@ def _batch_step(state, cfg, buf, lr, noise):
         if cfg.visible == "bernoulli":
             _affine_sigmoid(vneg, -b, 1.0, down)
             if sample:
-                np.less(next(draws), vneg, out=vneg)
+                uniform(rng, Ud)
+                np.less(Ud, vneg, out=vneg)
         else:
             if down != 1.0:
                 vneg *= down
             vneg += b
             if sample:
-                vneg += next(draws)
+                rng.standard_normal(out=Ud, dtype=dtype)
+                vneg += Ud
         np.matmul(vneg, W, out=pneg)
         if step < cfg.k - 1:
             hidden_mean(pneg)
@@ -193,9 +175,8 @@ def _batch_step(state, cfg, buf, lr, noise):
         # Hinton (2010), sec. 11: pull the running mean q of P(h|v) to the target.
         state.q *= 0.9
         state.q += 0.1 * ppos.mean(axis=0)
-        delta = (cfg.sparsity_target - state.q).astype(W.dtype)
+        delta = (cfg.sparsity_target - state.q).astype(dtype)
     ppos *= alpha
-    noise.wait()  # the next batch's draws: done before the products use both cores
     # alpha * gradient: [v; v'].T @ [h; -h'] in one product
     G = np.matmul(V2.T, H2, out=buf.G)
     db = np.matmul(buf.sign, V2, out=buf.db)  # sum(v) - sum(v')
@@ -217,14 +198,8 @@ def _batch_step(state, cfg, buf, lr, noise):
         c += dc
 
 
-def cd_epoch(X, state, cfg, rng, lr, threaded=None):
-    """One pass of CD-k / PCD over ``X`` (dense or CSR) in shuffled minibatches.
-
-    ``threaded`` draws each batch's noise a batch ahead in a helper thread;
-    ``None`` does so when there are two cores or more and a batch's products
-    are large enough to hide the hand-over (``THREADED_NOISE_MIN_WORK``).  The
-    result is the same either way.
-    """
+def cd_epoch(X, state, cfg, rng, lr):
+    """One pass of CD-k / PCD over ``X`` (dense or CSR) in shuffled minibatches."""
     n, D = X.shape
     H = state.W.shape[1]
     dtype = state.W.dtype
@@ -239,36 +214,25 @@ def cd_epoch(X, state, cfg, rng, lr, threaded=None):
         state.q = np.full(H, cfg.sparsity_target, dtype=np.float64)
     sparse = hasattr(X, "toarray")
     order = rng.permutation(n)
-    sizes = [min(B, n - start) for start in range(0, n, B)]
-    if threaded is None:
-        threaded = available_cpus() >= 2 and B * D * H >= THREADED_NOISE_MIN_WORK
-    plan = noise_plan(cfg)
-    noise = NoisePrefetcher(
-        rng, [kind for kind, _ in plan],
-        lambda m: [(m, H if layer == "hidden" else D) for _, layer in plan],
-        sizes, dtype, threaded=threaded)
     partial = None
-    try:
-        for start in range(0, n, B):
-            idx = order[start : start + B]
-            if idx.size == B:
-                buf = full
-            else:
-                if partial is None:
-                    partial = _Buffers(idx.size, D, H, dtype, cfg.weight_decay)
-                buf = partial
-                if cfg.persistent:
-                    buf.V2[idx.size :] = full.V2[B : B + idx.size]
-            vpos = buf.V2[: idx.size]
-            if sparse:
-                vpos[...] = X[idx].toarray()
-            else:
-                np.take(X, idx, axis=0, out=vpos, mode="clip")  # "raise" would buffer a copy
-            _batch_step(state, cfg, buf, lr, noise)
-            if buf is partial and cfg.persistent:
-                full.V2[B : B + idx.size] = buf.V2[idx.size :]
-    finally:
-        noise.close()
+    for start in range(0, n, B):
+        idx = order[start : start + B]
+        if idx.size == B:
+            buf = full
+        else:
+            if partial is None:
+                partial = _Buffers(idx.size, D, H, dtype, cfg.weight_decay)
+            buf = partial
+            if cfg.persistent:
+                buf.V2[idx.size :] = full.V2[B : B + idx.size]
+        vpos = buf.V2[: idx.size]
+        if sparse:
+            vpos[...] = X[idx].toarray()
+        else:
+            np.take(X, idx, axis=0, out=vpos, mode="clip")  # "raise" would buffer a copy
+        _batch_step(state, cfg, buf, lr, rng)
+        if buf is partial and cfg.persistent:
+            full.V2[B : B + idx.size] = buf.V2[idx.size :]
     if cfg.persistent:
         state.chain[...] = full.V2[B:]
 
