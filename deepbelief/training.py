@@ -2,7 +2,8 @@
 
 The loop is written for speed: per-batch buffers are allocated once per epoch
 and reused through ``out=``; the sigmoid is the in-place exp form; Bernoulli
-draws compare float uniforms drawn in place; the weight gradient of the positive
+draws compare 16-bit uniform integers with ``2**16 p`` straight out of the
+sigmoid (:func:`deepbelief.energy.bernoulli_grid16`); the weight gradient of the positive
 and the negative phase is one BLAS product ``[v; v'].T @ [h; -h']`` with the step
 size folded into ``h``, and the bias gradients are two BLAS vector products.
 Every product goes through numpy's BLAS: mixing in scipy's (a second OpenBLAS
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .energy import uniform
+from .energy import GRID16, bernoulli_grid16
 from .optimizers import scheduled_learning_rate
 
 
@@ -91,8 +92,8 @@ class _Buffers:
         self.V2 = np.empty((2 * B, D), dtype=dtype)  # [v_data; v_model]
         self.H2 = np.empty((2 * B, H), dtype=dtype)  # [P(h|v_data); -P(h|v_model)]
         self.Hs = np.empty((B, H), dtype=dtype)  # hidden samples
-        self.Uh = np.empty((B, H), dtype=dtype)  # hidden noise
-        self.Ud = np.empty((B, D), dtype=dtype)  # visible noise
+        self.Uh = np.empty((B, H), dtype=dtype)  # Gaussian hidden noise
+        self.Ud = np.empty((B, D), dtype=dtype)  # Gaussian visible noise
         self.G = np.empty((D, H), dtype=dtype)  # weight step
         # bias gradients as BLAS products: sign @ [v; v'] and ones @ [h; -h']
         self.sign = np.concatenate([np.ones(B, dtype), -np.ones(B, dtype)])
@@ -125,40 +126,41 @@ def _batch_step(state, cfg, buf, lr, rng):
             return A
         return _affine_sigmoid(A, neg_c, scale, up)
 
-    def sample_hidden(mean, out):
+    # Bernoulli draws compare 16-bit uniform integers with 2**16 * p, which the
+    # sigmoid's last pass produces for free (energy.bernoulli_grid16)
+    def sample_hidden(A):
+        """In place: A (a hidden input) becomes a sample of h given it."""
         if gaussian_h:
-            rng.standard_normal(out=out, dtype=dtype)
-            out += mean
-        else:
-            uniform(rng, out)
-            np.less(out, mean, out=out)
+            hidden_mean(A)
+            A += rng.standard_normal(out=Uh, dtype=dtype)
+            return A
+        return bernoulli_grid16(hidden_mean(A, GRID16), rng, out=A)
 
-    # positive phase: P(h | v_data)
+    # positive phase: P(h | v_data), kept as 2**16 P (Bernoulli hidden units) until
+    # CD has drawn its first hidden sample from it
+    pscale = 1.0 if gaussian_h else GRID16
     np.matmul(vpos, W, out=ppos)
-    hidden_mean(ppos)
+    hidden_mean(ppos, pscale)
     # start of the negative chain: the data (CD) or the fantasy particles (PCD),
     # which live in vneg between batches
     if cfg.persistent:
         np.matmul(vneg, W, out=Hs)
-        start = hidden_mean(Hs)
+        sample_hidden(Hs)
+    elif gaussian_h:
+        np.add(ppos, rng.standard_normal(out=Uh, dtype=dtype), out=Hs)
     else:
-        start = ppos
-    if gaussian_h:
-        sample_hidden(start, Uh)
-        Hs[...] = Uh
-    else:
-        uniform(rng, Uh)
-        np.less(Uh, start, out=Hs)
+        bernoulli_grid16(ppos, rng, out=Hs)
     for step in range(cfg.k):
         np.matmul(Hs, W.T, out=vneg)
         # the last reconstruction of CD-k is the mean E[v | h] (Hinton 2010, sec. 3.2);
         # PCD samples: vneg is its persistent chain
         sample = cfg.persistent or step < cfg.k - 1
         if cfg.visible == "bernoulli":
-            _affine_sigmoid(vneg, -b, 1.0, down)
             if sample:
-                uniform(rng, Ud)
-                np.less(Ud, vneg, out=vneg)
+                _affine_sigmoid(vneg, -b, GRID16, down)
+                bernoulli_grid16(vneg, rng, out=vneg)
+            else:
+                _affine_sigmoid(vneg, -b, 1.0, down)
         else:
             if down != 1.0:
                 vneg *= down
@@ -166,17 +168,18 @@ def _batch_step(state, cfg, buf, lr, rng):
             if sample:
                 rng.standard_normal(out=Ud, dtype=dtype)
                 vneg += Ud
-        np.matmul(vneg, W, out=pneg)
         if step < cfg.k - 1:
-            hidden_mean(pneg)
-            sample_hidden(pneg, Hs)
+            np.matmul(vneg, W, out=Hs)
+            sample_hidden(Hs)
+        else:
+            np.matmul(vneg, W, out=pneg)
     hidden_mean(pneg, scale=-alpha)  # -alpha * P(h | v_model)
     if cfg.sparsity_target is not None:
         # Hinton (2010), sec. 11: pull the running mean q of P(h|v) to the target.
         state.q *= 0.9
-        state.q += 0.1 * ppos.mean(axis=0)
+        state.q += (0.1 / pscale) * ppos.mean(axis=0)
         delta = (cfg.sparsity_target - state.q).astype(dtype)
-    ppos *= alpha
+    ppos *= alpha / pscale
     # alpha * gradient: [v; v'].T @ [h; -h'] in one product
     G = np.matmul(V2.T, H2, out=buf.G)
     db = np.matmul(buf.sign, V2, out=buf.db)  # sum(v) - sum(v')

@@ -216,3 +216,54 @@ def test_uniform_draws(dtype):
     assert abs(np.corrcoef(flat[:-1], flat[1:])[0, 1]) < 5 / np.sqrt(n)
     again = energy.uniform(np.random.default_rng(0), np.empty_like(out))
     np.testing.assert_array_equal(u, again)
+
+
+def test_uniform_grid16_draws():
+    shape = (301, 7)  # 2107 draws: not a multiple of the four per raw 64-bit word
+    u = energy.uniform_grid16(np.random.default_rng(0), (400, 501))
+    assert u.dtype == np.uint16 and u.shape == (400, 501)
+    n = u.size
+    x = u.astype(np.float64)
+    assert abs(x.mean() - 32767.5) < 5 * np.sqrt((65536**2 - 1) / 12 / n)
+    from scipy.stats import chisquare
+
+    # high and low bytes equally filled (chi-square, 255 dof each): all four
+    # 16-bit words of each raw 64-bit word are used, none is constant
+    for byte in (u >> 8, u & 0xFF):
+        assert chisquare(np.bincount(byte.ravel(), minlength=256)).pvalue > 1e-4
+    for lane in range(4):  # each lane of the raw word on its own
+        assert abs(x.ravel()[lane::4].mean() - 32767.5) < 5 * np.sqrt(65536**2 / 12 / (n / 4))
+    assert abs(np.corrcoef(x.ravel()[:-1], x.ravel()[1:])[0, 1]) < 5 / np.sqrt(n)
+    assert energy.uniform_grid16(np.random.default_rng(1), shape).shape == shape
+    np.testing.assert_array_equal(u, energy.uniform_grid16(np.random.default_rng(0), (400, 501)))
+
+
+class _EveryUniform:
+    """Stand-in generator whose ``random`` returns the 2**16 grid midpoints in turn."""
+
+    def random(self, size=None):
+        return np.broadcast_to(((np.arange(2**16) + 0.5) / 2**16)[:, None], size)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bernoulli_grid16_is_p_rounded_up_to_the_grid(dtype):
+    # enumerating all 2**16 values of u gives P(x = 1) exactly
+    p = np.array([0.0, 1e-7, 1e-5, 0.3, 0.5, 1 - 1e-6, 1.0], dtype=dtype)
+    scaled = np.tile(p * dtype(energy.GRID16), (2**16, 1))
+    x = energy.bernoulli_grid16(scaled, _EveryUniform(), out=np.empty_like(scaled))
+    assert x.dtype == dtype and set(np.unique(x)) <= {0.0, 1.0}
+    want = np.ceil(p.astype(np.float64) * 2**16) / 2**16
+    np.testing.assert_array_equal(x.mean(0, dtype=np.float64), want)
+    assert np.all(np.abs(want - p) < 1 / 2**16)
+
+
+def test_bernoulli_grid16_matches_probabilities():
+    rng = np.random.default_rng(4)
+    p = np.array([0.0, 0.01, 0.3, 0.5, 0.9, 1.0], dtype=np.float32)
+    n = 200_000
+    scaled = np.tile(p * np.float32(energy.GRID16), (n, 1))
+    draws = energy.bernoulli_grid16(scaled, rng, out=scaled)  # in place
+    assert draws is scaled and draws.dtype == np.float32
+    mean = draws.mean(0, dtype=np.float64)
+    se = np.sqrt(p * (1 - p) / n) + 1e-12
+    assert np.all(np.abs(mean - p) <= 5 * se + 2 / 2**16)
