@@ -14,7 +14,7 @@ min and median:
   one fine-tuning epoch of the deep autoencoder 784-1000-500-250-30-...-784
   (Adam) and of the SdA classifier 784-1000-1000-1000-10 (SGD + momentum).
 
-    python benchmarks/bench_dbm_ae.py [--rounds 3]
+    python benchmarks/bench_dbm_ae.py [--rounds 3] [--only DBM] [--dbm dbm.pkl]
 """
 
 import argparse
@@ -117,6 +117,8 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--dbm", default=None,
                    help="also time a joint epoch of this trained DBM (joblib file)")
+    p.add_argument("--only", default=None,
+                   help="run only the jobs whose name contains this text (e.g. DBM)")
     args = p.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     X, y, _, _ = load_mnist(args.mnist)
@@ -135,6 +137,13 @@ def main():
         "deep AE 784-1000-500-250-30-..-784 fine-tuning epoch (Adam)": lambda: deep_ae_epoch(X),
         "SdA 784-1000-1000-1000-10 fine-tuning epoch": lambda: sda_finetune_epoch(X, y),
     }
+    if args.only:  # a matching job keeps the indented lines under it (its floor, ...)
+        kept, keep = {}, False
+        for name, job in jobs.items():
+            keep = keep if name.startswith("  ") else args.only in name
+            if keep:
+                kept[name] = job
+        jobs = kept
     times = {k: [] for k in jobs}
     for r in range(args.rounds):
         for name, job in jobs.items():

@@ -7,9 +7,19 @@ import pytest
 from scipy.stats import chisquare
 
 from deepbelief import dbm_energy as de
-from deepbelief.dbm_training import DBMConfig, DBMState, compose_dbm, dbm_gradient, train_dbm
+from deepbelief.dbm_training import (
+    DBMConfig,
+    DBMState,
+    compose_dbm,
+    dbm_epoch,
+    dbm_gradient,
+    init_particles,
+    train_dbm,
+)
 from deepbelief.energy import all_binary_states
 from deepbelief.training import CDState
+
+from .conftest import ConstantRNG
 
 
 def tiny_dbm(sizes, scale=0.7, seed=0, dtype=np.float64):
@@ -203,3 +213,63 @@ def test_compose_doubles_and_halves_as_the_paper():
     np.testing.assert_array_equal(bs[0], rbms[0].b)
     np.testing.assert_allclose(bs[1], 0.5 * (rbms[0].c + rbms[1].b))
     np.testing.assert_array_equal(bs[3], rbms[2].c)
+
+
+def reference_dbm_epoch(X, state, cfg, rng, lr):
+    """One epoch written with the pure functions: dbm_gradient, then the momentum step."""
+    if state.particles is None:
+        state.particles = init_particles(X, state.Ws, state.bs, cfg.n_particles, rng)
+    n, B = X.shape[0], cfg.batch_size
+    order = rng.permutation(n)
+    norms = np.zeros(len(state.Ws))
+    for start in range(0, n, B):
+        gWs, gbs = dbm_gradient(X[order[start : start + B]], state, cfg, rng)
+        norms += [np.linalg.norm(g) for g in gWs]
+        for W, vW, g in zip(state.Ws, state.vWs, gWs):
+            vW *= cfg.momentum
+            vW += lr * (g - cfg.weight_decay * W)
+            W += vW
+        for b, vb, g in zip(state.bs, state.vbs, gbs):
+            vb *= cfg.momentum
+            vb += lr * g
+            b += vb
+    return list(norms / -(-n // B))
+
+
+@pytest.mark.parametrize(
+    "sizes, cfg, lr",
+    [
+        ([12, 8, 6], DBMConfig(batch_size=10, n_particles=10, n_mean_field=5), 0.05),
+        ([12, 8, 6, 4], DBMConfig(batch_size=16, n_particles=7, n_mean_field=3, n_gibbs=2,
+                                  momentum=0.9, weight_decay=0.01), 0.1),
+        ([12, 8, 6, 4, 3], DBMConfig(batch_size=15, n_particles=10, n_mean_field=4), 0.05),
+        ([12, 8], DBMConfig(batch_size=10, n_particles=10, n_mean_field=2), 0.05),
+        ([12, 8, 6], DBMConfig(visible="gaussian", batch_size=10, n_particles=10,
+                               n_mean_field=5), 0.01),
+        ([12, 8, 6], DBMConfig(batch_size=10, n_particles=10, momentum=0.5), 0.0),
+    ],
+    ids=["2-layer", "3-layer-momentum-decay-partial", "4-layer", "1-layer", "gaussian",
+         "zero-step"],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fast_epoch_matches_reference(sizes, cfg, lr, dtype):
+    """The buffered epoch computes what the pure functions compute, draw for draw."""
+    Ws, bs = tiny_dbm(sizes, scale=0.5, seed=3, dtype=dtype)
+    rng = np.random.default_rng(4)
+    X = (rng.random((40, sizes[0])) < 0.4).astype(dtype)
+    if cfg.visible == "gaussian":
+        X = rng.normal(size=(40, sizes[0])).astype(dtype)
+    states = []
+    for epoch in (reference_dbm_epoch, dbm_epoch):
+        state = DBMState([W.copy() for W in Ws], [b.copy() for b in bs])
+        state.vWs = [np.full_like(W, 0.01) for W in Ws]  # a moving start: momentum is used
+        state.vbs = [np.full_like(b, -0.01) for b in bs]
+        norms = [epoch(X, state, cfg, ConstantRNG(), lr) for _ in range(2)]
+        states.append((state, norms))
+    (want, want_norms), (got, got_norms) = states
+    tol = dict(rtol=2e-4, atol=2e-5) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-11)
+    for g, w in zip([*got.params(), *got.particles], [*want.params(), *want.particles]):
+        assert g.dtype == dtype
+        np.testing.assert_allclose(g, w, **tol)
+    np.testing.assert_allclose(got_norms, want_norms, **tol)
+    assert not np.allclose(got.Ws[0], Ws[0]) or lr == 0 and cfg.momentum == 0

@@ -7,37 +7,7 @@ from deepbelief import energy
 from deepbelief.partition import log_partition_exact
 from deepbelief.training import CDConfig, CDState, TrainingDivergedError, cd_epoch, train_rbm
 
-from .conftest import tiny_rbm
-
-
-class ConstantRNG:
-    """Stand-in generator: uniforms are all ``u``, normals all ``z``, no shuffling.
-
-    It makes sampling a deterministic threshold (``x = p > u``), so the
-    optimized loop can be compared exactly with a reference written with the
-    pure functions.
-    """
-
-    def __init__(self, u=0.5, z=0.25):
-        self.u, self.z = u, z
-
-    def random(self, size=None, dtype=np.float64, out=None):
-        if out is None:
-            return np.full(size, self.u, dtype=dtype)
-        out[...] = self.u
-        return out
-
-    def standard_normal(self, size=None, dtype=np.float64, out=None):
-        if out is None:
-            return np.full(size, self.z, dtype=dtype)
-        out[...] = self.z
-        return out
-
-    def permutation(self, n):
-        return np.arange(n)
-
-    def choice(self, n, size, replace=True):
-        return np.arange(size) % n
+from .conftest import ConstantRNG, tiny_rbm
 
 
 def reference_step(V, W, b, c, vel, cfg, chain, q, u=0.5, z=0.25):
