@@ -53,6 +53,9 @@ def main():
     p.add_argument("--resume", default=None,
                    help="joblib file of a DBM saved by --save: train it --epochs more joint epochs, "
                         "its linear step schedule stretched to the new total (no pretraining)")
+    p.add_argument("--resume-start-lr", type=float, default=None,
+                   help="with --resume: rescale the DBM's linear schedule so that the "
+                        "resumed epochs start at this step and decay to 0")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", default=None)
     args = p.parse_args()
@@ -74,6 +77,8 @@ def main():
         dbm = joblib.load(args.resume)
         first_epoch = dbm.n_iter_ + 1
         dbm.set_params(n_iter=dbm.n_iter_ + args.epochs, verbose=1)
+        if args.resume_start_lr is not None:  # linear: lr0 * (n_iter - epoch) / n_iter
+            dbm.set_params(learning_rate=args.resume_start_lr * dbm.n_iter / args.epochs)
     out = {"args": vars(args), "probes": []}
     t0 = time.perf_counter()
     train_s = 0.0
