@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .dbm_energy import _INPUT_CEIL, _INPUT_FLOOR, gibbs_sweep, mean_field, mean_sigmoid, recognition_pass
+from .dbm_energy import (
+    _INPUT_CEIL,
+    _INPUT_FLOOR,
+    gibbs_sweep,
+    mean_field,
+    mean_sigmoid,
+    recognition_pass,
+)
 from .energy import GRID16, bernoulli_grid16, sample_bernoulli
 from .optimizers import scheduled_learning_rate
 from .partition import base_visible_bias
@@ -200,8 +207,8 @@ class _DBMBuffers:
             p[...] = self.odd[l] if l in self.odd else self.S[l][self.B :]
 
 
-def _layer_input_negated(buf, rows, states, Ws, nbs, l, out):
-    """``out <- -(b_l + x^{l-1} W_l + x^{l+1} W_{l+1}^T)`` for the ``states`` of ``rows``."""
+def _layer_input_negated(buf, states, Ws, nbs, l, out):
+    """``out <- -(b_l + x^{l-1} W_l + x^{l+1} W_{l+1}^T)``, ``x^k`` being ``states(k)``."""
     L = len(Ws)
     T = buf.T[l][: out.shape[0]]
     if l > 0:
@@ -242,7 +249,7 @@ def _positive_phase(buf, Ws, nbs, n_iter):
                 else:
                     A[...] = F
             else:
-                _layer_input_negated(buf, B, pos, Ws, nbs, l, A)
+                _layer_input_negated(buf, pos, Ws, nbs, l, A)
             _sigmoid_of_negated(A)
 
 
@@ -254,7 +261,7 @@ def _negative_phase(buf, Ws, nbs, cfg, rng):
     for _ in range(cfg.n_gibbs):
         for l in range(0, L + 1, 2):
             A = S[l][B:]
-            _layer_input_negated(buf, None, states, Ws, nbs, l, A)
+            _layer_input_negated(buf, states, Ws, nbs, l, A)
             if l == 0 and cfg.visible == "gaussian":
                 np.negative(A, out=A)
                 A += rng.standard_normal(A.shape, dtype=A.dtype)
@@ -262,7 +269,7 @@ def _negative_phase(buf, Ws, nbs, cfg, rng):
                 bernoulli_grid16(_sigmoid_of_negated(A, GRID16), rng, out=A)
         for l in range(1, L + 1, 2):
             mean = S[l][B:]
-            _sigmoid_of_negated(_layer_input_negated(buf, None, states, Ws, nbs, l, mean))
+            _sigmoid_of_negated(_layer_input_negated(buf, states, Ws, nbs, l, mean))
             bernoulli_grid16(np.multiply(mean, GRID16, out=buf.odd[l]), rng, out=buf.odd[l])
 
 
@@ -284,7 +291,6 @@ def _dbm_batch_step(state, cfg, buf, lr, rng, norms):
             np.multiply(S[l], w[:, None], out=Q[l])
             G = np.matmul(S[l - 1].T, Q[l], out=buf.G[l - 1])  # step * weight gradient
             norms[l - 1] += np.linalg.norm(G) / step
-        if l > 0:
             vW, W = state.vWs[l - 1], Ws[l - 1]
             vW *= cfg.momentum
             if lr > 0:
