@@ -189,7 +189,8 @@ class _DBMBuffers:
         L = len(sizes) - 1
         self.B, self.M = B, M
         self.S = [np.empty((B + M, n), dtype) for n in sizes]
-        self.Q = [np.empty((B + M, n), dtype) for n in sizes]  # scaled S, right factor
+        # the right factor of the statistics product: S[l] scaled row by row (l >= 1)
+        self.Q = [None] + [np.empty((B + M, n), dtype) for n in sizes[1:]]
         self.T = [np.empty((max(B, M), n), dtype) for n in sizes]  # second product of an input
         self.F = np.empty((B, sizes[1]), dtype)  # -(v W_1 + b_1), once per batch
         self.odd = {l: np.empty((M, sizes[l]), dtype) for l in range(1, L + 1, 2)}
