@@ -135,7 +135,9 @@ def dbm_gradient(V, state, cfg, rng):
     Data term from the mean-field posterior, model term from the particles
     after ``n_gibbs`` block-Gibbs sweeps, with the odd layers replaced by their
     conditional means (Rao-Blackwellised).  Returns ``(gWs, gbs)``; advances the
-    particles in place.
+    particles in place.  Written with the pure functions of
+    :mod:`~deepbelief.dbm_energy`: the reference that the buffered
+    :func:`dbm_epoch` is tested against, update for update.
     """
     Ws, bs = state.Ws, state.bs
     pos = [V, *mean_field(V, Ws, bs, cfg.n_mean_field)]
