@@ -219,7 +219,6 @@ def test_uniform_draws(dtype):
 
 
 def test_uniform_grid16_draws():
-    shape = (301, 7)  # 2107 draws: not a multiple of the four per raw 64-bit word
     u = energy.uniform_grid16(np.random.default_rng(0), (400, 501))
     assert u.dtype == np.uint16 and u.shape == (400, 501)
     n = u.size
@@ -234,6 +233,7 @@ def test_uniform_grid16_draws():
     for lane in range(4):  # each lane of the raw word on its own
         assert abs(x.ravel()[lane::4].mean() - 32767.5) < 5 * np.sqrt(65536**2 / 12 / (n / 4))
     assert abs(np.corrcoef(x.ravel()[:-1], x.ravel()[1:])[0, 1]) < 5 / np.sqrt(n)
+    shape = (301, 7)  # 2107 draws: not a multiple of the four per raw 64-bit word
     assert energy.uniform_grid16(np.random.default_rng(1), shape).shape == shape
     np.testing.assert_array_equal(u, energy.uniform_grid16(np.random.default_rng(0), (400, 501)))
 
