@@ -70,6 +70,13 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     n_mean_field : int, default=10
         Mean-field sweeps of the positive phase (also used by :meth:`transform`
         and :meth:`score_samples`).
+    dynamic_binarization : bool, default=False
+        Treat the (grey) training data as probabilities and present every
+        minibatch, in pretraining and joint training, as a fresh binary draw
+        ``x ~ Bernoulli(X)`` (Salakhutdinov & Hinton's recipe for MNIST).  The
+        model then fits the distribution of binarized images instead of one
+        fixed binarization of them, which over many epochs it overfits.
+        Bernoulli visible units only.
     transform_layers : {"top", "all"}, default="top"
         What :meth:`transform` returns: the posterior means of the top layer, or
         of every hidden layer side by side.
@@ -134,6 +141,7 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "n_particles": [Interval(Integral, 1, None, closed="left")],
         "n_gibbs": [Interval(Integral, 1, None, closed="left")],
         "n_mean_field": [Interval(Integral, 1, None, closed="left")],
+        "dynamic_binarization": ["boolean"],
         "transform_layers": [StrOptions({"top", "all"})],
         "ais_chains": [Interval(Integral, 2, None, closed="left")],
         "ais_betas": [Interval(Integral, 2, None, closed="left")],
@@ -147,7 +155,7 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                  pretrain_k=1, pretrain_momentum=0.5, pretrain_weight_decay=2e-4, n_iter=10,
                  learning_rate=0.005, learning_rate_schedule="linear", momentum=0.5,
                  weight_decay=2e-4, batch_size=100, n_particles=100, n_gibbs=1, n_mean_field=10,
-                 transform_layers="top", ais_chains=100, ais_betas=14500, warm_start=False,
+                 dynamic_binarization=False, transform_layers="top", ais_chains=100, ais_betas=14500, warm_start=False,
                  verbose=0, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.visible = visible
@@ -167,6 +175,7 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.n_particles = n_particles
         self.n_gibbs = n_gibbs
         self.n_mean_field = n_mean_field
+        self.dynamic_binarization = dynamic_binarization
         self.transform_layers = transform_layers
         self.ais_chains = ais_chains
         self.ais_betas = ais_betas
@@ -182,6 +191,9 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=dtype, reset=reset)
         if self.visible == "bernoulli":
             check_unit_interval(X)
+        elif self.dynamic_binarization:
+            raise ValueError("dynamic_binarization=True needs visible='bernoulli' (the data "
+                             "are read as probabilities in [0, 1]); got visible='gaussian'.")
         return X
 
     @property
@@ -204,6 +216,7 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             learning_rate_schedule=self.learning_rate_schedule, momentum=self.momentum,
             weight_decay=self.weight_decay, batch_size=self.batch_size,
             n_particles=self.n_particles, n_gibbs=self.n_gibbs, n_mean_field=self.n_mean_field,
+            dynamic_binarization=self.dynamic_binarization,
         )
 
     def _initialize(self, X, rng):
@@ -213,7 +226,8 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                           learning_rate=self.pretrain_learning_rate,
                           momentum=self.pretrain_momentum,
                           weight_decay=self.pretrain_weight_decay,
-                          batch_size=self.pretrain_batch_size)
+                          batch_size=self.pretrain_batch_size,
+                          dynamic_binarization=self.dynamic_binarization)
             Ws, bs = pretrain_dbm(X, sizes, cd, self.pretrain_n_iter, rng, visible=self.visible,
                                   verbose=self.verbose)
         else:

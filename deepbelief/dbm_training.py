@@ -26,7 +26,7 @@ from .dbm_energy import (
     mean_sigmoid,
     recognition_pass,
 )
-from .energy import GRID16, bernoulli_grid16, sample_bernoulli
+from .energy import GRID16, bernoulli_grid16, binarize_dynamic, sample_bernoulli
 from .optimizers import scheduled_learning_rate
 from .partition import base_visible_bias
 from .training import CDConfig, CDState, TrainingDivergedError, train_rbm
@@ -45,6 +45,8 @@ class DBMConfig:
     n_particles: int = 100
     n_gibbs: int = 1
     n_mean_field: int = 10
+    # each minibatch a fresh draw x ~ Bernoulli(X) (energy.binarize_dynamic)
+    dynamic_binarization: bool = False
 
 
 @dataclass
@@ -89,7 +91,8 @@ def pretrain_dbm(X, sizes, cd_config, n_epochs, rng, *, visible="bernoulli", ver
         down = 2.0 if top and L > 1 else 1.0
         layer_visible = visible if bottom else "bernoulli"
         cfg = CDConfig(**{**cd_config.__dict__, "visible": layer_visible, "up_scale": up,
-                          "down_scale": down})
+                          "down_scale": down,
+                          "dynamic_binarization": cd_config.dynamic_binarization and bottom})
         W = rng.standard_normal((data.shape[1], n_hidden), dtype=dtype)
         W *= 0.01
         mean = np.asarray(data.mean(axis=0, dtype=np.float64)).ravel()
@@ -336,6 +339,8 @@ def dbm_epoch(X, state, cfg, rng, lr):
             np.take(X, idx, axis=0, out=buf.S[0][: idx.size], mode="clip")
         else:
             buf.S[0][: idx.size] = X[idx]
+        if cfg.dynamic_binarization:
+            binarize_dynamic(buf.S[0][: idx.size], rng)
         _dbm_batch_step(state, cfg, buf, lr, rng, norms)
         n_batches += 1
     if loaded is not None:

@@ -134,6 +134,20 @@ def bernoulli_grid16(scaled_p, rng, out):
     return np.less(u, scaled_p, out=out)
 
 
+def binarize_dynamic(V, rng):
+    """Replace the probabilities ``V`` (in [0, 1]) by a Bernoulli draw, in place.
+
+    *Dynamic binarization*: training loops given grey values with
+    ``dynamic_binarization=True`` present each minibatch as a fresh binary
+    draw, ``x ~ Bernoulli(V)`` (the recipe of Salakhutdinov & Hinton's DBM
+    code), so that the model fits the distribution of binarized images rather
+    than one fixed binarization of them.  Drawn on the 2**16 grid of
+    :func:`bernoulli_grid16` (exact for ``V`` in {0, 1}).  Returns ``V``.
+    """
+    np.multiply(V, GRID16, out=V)
+    return bernoulli_grid16(V, rng, out=V)
+
+
 def sample_bernoulli(p, rng, out=None):
     """Draw ``x ~ Bernoulli(p)`` elementwise, in ``p``'s float dtype.
 

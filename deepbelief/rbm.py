@@ -79,6 +79,11 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Strength of the sparsity penalty.
     learning_rate_schedule : {"constant", "linear", "invscaling"}, default="constant"
         Decay of the learning rate over the ``n_iter`` epochs.
+    dynamic_binarization : bool, default=False
+        Treat the (grey) training data as probabilities and present every
+        minibatch as a fresh binary draw ``x ~ Bernoulli(X)``: the RBM fits the
+        distribution of binarized data rather than one fixed binarization.
+        Bernoulli visible units only.
     warm_start : bool, default=False
         Reuse the previous solution (and chains, velocities) in :meth:`fit`.
     ais_chains : int, default=100
@@ -149,6 +154,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "sparsity_target": [Interval(Real, 0, 1, closed="neither"), None],
         "sparsity_cost": [Interval(Real, 0, None, closed="left")],
         "learning_rate_schedule": [StrOptions(set(LEARNING_RATE_SCHEDULES))],
+        "dynamic_binarization": ["boolean"],
         "warm_start": ["boolean"],
         "ais_chains": [Interval(Integral, 2, None, closed="left")],
         "ais_betas": [Interval(Integral, 2, None, closed="left")],
@@ -171,6 +177,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         sparsity_target=None,
         sparsity_cost=0.1,
         learning_rate_schedule="constant",
+        dynamic_binarization=False,
         warm_start=False,
         ais_chains=100,
         ais_betas=14500,
@@ -189,6 +196,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.sparsity_target = sparsity_target
         self.sparsity_cost = sparsity_cost
         self.learning_rate_schedule = learning_rate_schedule
+        self.dynamic_binarization = dynamic_binarization
         self.warm_start = warm_start
         self.ais_chains = ais_chains
         self.ais_betas = ais_betas
@@ -203,6 +211,9 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             X = validate_data(self, X, accept_sparse=sparse, dtype=dtype, reset=False)
         if self.visible == "bernoulli":
             check_unit_interval(X)
+        elif self.dynamic_binarization:
+            raise ValueError("dynamic_binarization=True needs visible='bernoulli' (the data "
+                             "are read as probabilities in [0, 1]); got visible='gaussian'.")
         return X
 
     @property
@@ -228,6 +239,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             sparsity_target=self.sparsity_target,
             sparsity_cost=self.sparsity_cost,
             batch_size=self.batch_size,
+            dynamic_binarization=self.dynamic_binarization,
         )
 
     def _initialize(self, X, rng):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .energy import GRID16, bernoulli_grid16
+from .energy import GRID16, bernoulli_grid16, binarize_dynamic
 from .optimizers import scheduled_learning_rate
 
 
@@ -46,6 +46,8 @@ class CDConfig:
     # "gaussian": linear hidden units with unit-variance noise (the code layer of
     # Hinton & Salakhutdinov's 2006 deep autoencoder); its statistics use the mean
     hidden: str = "bernoulli"
+    # each minibatch a fresh draw x ~ Bernoulli(X) (energy.binarize_dynamic)
+    dynamic_binarization: bool = False
 
 
 @dataclass
@@ -233,6 +235,8 @@ def cd_epoch(X, state, cfg, rng, lr):
             vpos[...] = X[idx].toarray()
         else:
             np.take(X, idx, axis=0, out=vpos, mode="clip")  # "raise" would buffer a copy
+        if cfg.dynamic_binarization:
+            binarize_dynamic(vpos, rng)
         _batch_step(state, cfg, buf, lr, rng)
         if buf is partial and cfg.persistent:
             full.V2[B : B + idx.size] = buf.V2[idx.size :]

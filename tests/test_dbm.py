@@ -157,6 +157,52 @@ def test_divergence_raises_a_clear_error():
     assert all(np.isfinite(W).all() for W in dbm.coefs_)
 
 
+def test_dynamic_binarization(monkeypatch):
+    """Each minibatch a fresh binary draw: for the bottom pretraining RBM and in
+    joint training; the RBMs above see probabilities; grey data stay grey."""
+    import deepbelief.dbm_training as dt
+    import deepbelief.training as tr
+
+    seen = {"pretrain": [], "joint": []}
+    cd_step, joint_step = tr._batch_step, dt._dbm_batch_step
+
+    def cd_spy(state, cfg, buf, lr, rng):
+        seen["pretrain"].append((state.W.shape[0], buf.V2[: buf.V2.shape[0] // 2].copy()))
+        return cd_step(state, cfg, buf, lr, rng)
+
+    def joint_spy(state, cfg, buf, lr, rng, norms):
+        seen["joint"].append(buf.S[0][: buf.B].copy())
+        return joint_step(state, cfg, buf, lr, rng, norms)
+
+    monkeypatch.setattr(tr, "_batch_step", cd_spy)
+    monkeypatch.setattr(dt, "_dbm_batch_step", joint_spy)
+    X = np.full((40, 10), 0.4)
+    X[:, 0] = 1.0
+    dbm = DBM(**{**SMALL, "pretrain_n_iter": 3, "n_iter": 20, "batch_size": 40,
+                 "pretrain_batch_size": 40, "dynamic_binarization": True}).fit(X)
+    bottom = np.stack([v for d, v in seen["pretrain"] if d == 10])
+    above = np.stack([v for d, v in seen["pretrain"] if d == 6])
+    joint = np.stack(seen["joint"])
+    for V in (bottom, joint):
+        assert set(np.unique(V)) == {0.0, 1.0} and np.all(V[:, :, 0] == 1)
+        assert not np.array_equal(V[0], V[1])
+    rest = joint[:, :, 1:]
+    assert abs(rest.mean() - 0.4) < 5 * np.sqrt(0.24 / rest.size)
+    assert len(np.unique(above)) > 2  # hidden probabilities, not draws
+    np.testing.assert_array_equal(X[:, 1:], 0.4)
+
+    seen["joint"].clear()
+    DBM(**{**SMALL, "pretrain_n_iter": 0, "n_iter": 1, "batch_size": 40}).fit(X)
+    np.testing.assert_array_equal(seen["joint"][0], X)  # off: the data as given
+    assert dbm.score_samples((X > 0.5) * 1.0).shape == (40,)
+
+
+def test_dynamic_binarization_needs_bernoulli_units():
+    X = np.random.default_rng(0).normal(size=(30, 4))
+    with pytest.raises(ValueError, match="dynamic_binarization.*bernoulli"):
+        DBM(**{**SMALL, "visible": "gaussian", "dynamic_binarization": True}).fit(X)
+
+
 # ----------------------------------------------------------------- classifier
 def test_classifier_on_digits(digits_split):
     X_tr, X_te, y_tr, y_te = digits_split

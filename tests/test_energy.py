@@ -267,3 +267,17 @@ def test_bernoulli_grid16_matches_probabilities():
     mean = draws.mean(0, dtype=np.float64)
     se = np.sqrt(p * (1 - p) / n) + 1e-12
     assert np.all(np.abs(mean - p) <= 5 * se + 2 / 2**16)
+
+
+def test_binarize_dynamic_draws_bernoulli_in_place():
+    rng = np.random.default_rng(5)
+    p = np.array([0.0, 0.02, 0.25, 0.5, 0.8, 1.0], dtype=np.float32)
+    n = 100_000
+    V = np.tile(p, (n, 1))
+    out = energy.binarize_dynamic(V, rng)
+    assert out is V and V.dtype == np.float32
+    assert set(np.unique(V)) <= {0.0, 1.0}
+    mean = V.mean(0, dtype=np.float64)
+    se = np.sqrt(p * (1 - p) / n) + 1e-12
+    assert np.all(np.abs(mean - p) <= 5 * se + 2 / 2**16)
+    assert mean[0] == 0 and mean[-1] == 1  # exact at the ends

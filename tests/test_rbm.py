@@ -317,3 +317,16 @@ def test_diverging_fit_raises_clear_error(digits):
     with pytest.raises(TrainingDivergedError, match="diverged"):
         rbm.fit(X)
     assert np.isfinite(rbm.components_).all()
+
+
+def test_dynamic_binarization_needs_bernoulli_units_and_keeps_the_seed():
+    X = np.random.default_rng(0).normal(size=(30, 4))
+    with pytest.raises(ValueError, match="dynamic_binarization.*bernoulli"):
+        RBM(4, visible="gaussian", dynamic_binarization=True).fit(X)
+    grey = np.random.default_rng(1).random((60, 6)).astype(np.float32)
+    a = RBM(4, n_iter=3, dynamic_binarization=True, random_state=0).fit(grey)
+    b = RBM(4, n_iter=3, dynamic_binarization=True, random_state=0).fit(grey)
+    c = RBM(4, n_iter=3, random_state=0).fit(grey)
+    assert a.components_.dtype == np.float32
+    np.testing.assert_array_equal(a.components_, b.components_)
+    assert not np.allclose(a.components_, c.components_)

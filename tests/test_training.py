@@ -130,3 +130,34 @@ def test_divergence_raises_and_keeps_finite_parameters():
     with pytest.raises(TrainingDivergedError, match="diverged"):
         train_rbm(X, state, cfg, rng, 20)
     assert all(np.isfinite(p).all() for p in state.params())
+
+
+def test_dynamic_binarization_presents_fresh_binary_draws(monkeypatch):
+    import deepbelief.training as training
+
+    seen = []
+    step = training._batch_step
+
+    def spy(state, cfg, buf, lr, rng):
+        seen.append(buf.V2[: buf.V2.shape[0] // 2].copy())  # [v_data; v_model]
+        return step(state, cfg, buf, lr, rng)
+
+    monkeypatch.setattr(training, "_batch_step", spy)
+    X = np.full((50, 8), 0.3)
+    X[:, :2] = (0.0, 1.0)
+    W, b, c = tiny_rbm(8, 4, seed=0)
+    cfg = CDConfig(persistent=False, learning_rate=0.01, batch_size=50, dynamic_binarization=True)
+    state = CDState(W, b, c)
+    train_rbm(X, state, cfg, np.random.default_rng(0), 40)
+    V = np.stack(seen)  # (epochs, 50, 8)
+    assert set(np.unique(V)) == {0.0, 1.0}
+    assert np.all(V[:, :, 0] == 0) and np.all(V[:, :, 1] == 1)
+    frac = V[:, :, 2:].mean()  # 40 * 50 * 6 draws of Bernoulli(0.3)
+    assert abs(frac - 0.3) < 5 * np.sqrt(0.21 / V[:, :, 2:].size)
+    assert not np.array_equal(V[0], V[1])  # a fresh draw every epoch
+    np.testing.assert_array_equal(X[:, 2:], 0.3)  # the data are left alone
+
+    seen.clear()
+    train_rbm(X, CDState(W, b, c), CDConfig(persistent=False, batch_size=50),
+              np.random.default_rng(0), 1)
+    np.testing.assert_array_equal(seen[0], X)  # off: the data as given
