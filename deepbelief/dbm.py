@@ -72,8 +72,9 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         and :meth:`score_samples`).
     dynamic_binarization : bool, default=False
         Treat the (grey) training data as probabilities and present every
-        minibatch, in pretraining and joint training, as a fresh binary draw
-        ``x ~ Bernoulli(X)`` (Salakhutdinov & Hinton's recipe for MNIST).  The
+        minibatch, in the bottom RBM's pretraining and in joint training, as a
+        fresh binary draw ``x ~ Bernoulli(X)`` (Salakhutdinov & Hinton's recipe
+        for MNIST; the RBMs above train on probabilities either way).  The
         model then fits the distribution of binarized images instead of one
         fixed binarization of them, which over many epochs it overfits.
         Bernoulli visible units only.
@@ -101,7 +102,8 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Per joint epoch: ``seconds``, ``learning_rate``, ``grad_norms`` (mean
         norm of each layer's weight gradient), ``reconstruction_error`` and
         ``bound`` (mean ``-E_q[E] + H(q)`` before ``log Z``) on a fixed
-        subsample of the training rows.
+        subsample of the training rows as given (grey rows, not draws, with
+        ``dynamic_binarization``: compare these figures within one setting).
     n_features_in_ : int
 
     References
@@ -155,8 +157,8 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                  pretrain_k=1, pretrain_momentum=0.5, pretrain_weight_decay=2e-4, n_iter=10,
                  learning_rate=0.005, learning_rate_schedule="linear", momentum=0.5,
                  weight_decay=2e-4, batch_size=100, n_particles=100, n_gibbs=1, n_mean_field=10,
-                 dynamic_binarization=False, transform_layers="top", ais_chains=100, ais_betas=14500, warm_start=False,
-                 verbose=0, random_state=None):
+                 dynamic_binarization=False, transform_layers="top", ais_chains=100,
+                 ais_betas=14500, warm_start=False, verbose=0, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.visible = visible
         self.pretrain_n_iter = pretrain_n_iter
