@@ -6,7 +6,8 @@ chains, learning rate decaying linearly to zero), then the DBM's net
 (input augmented with q(h2 | x)) fine-tuned with a softmax layer.
 
 * The DBM is trained on MNIST binarized stochastically once with fixed seeds
-  (the RBM benchmark's convention); the likelihood is the variational lower
+  (the RBM benchmark's convention), or with ``--dynamic-binarization`` on the
+  grey images with a fresh draw per minibatch; the likelihood is the variational lower
   bound on log p(x) of the binarized test set, with log Z by AIS (100 chains,
   14,500 inverse temperatures).  During joint training a cheaper AIS
   (``--probe-betas``) tracks the bound every ``--probe-every`` epochs.
