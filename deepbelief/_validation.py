@@ -15,6 +15,17 @@ def check_unit_interval(X, what="Bernoulli visible units"):
     return X
 
 
+def check_visible_data(X, visible, dynamic_binarization):
+    """The data checks of a model with ``visible`` units: [0, 1] for Bernoulli
+    units; dynamic binarization (data read as probabilities) needs them."""
+    if visible == "bernoulli":
+        return check_unit_interval(X)
+    if dynamic_binarization:
+        raise ValueError("dynamic_binarization=True needs visible='bernoulli' (the data are "
+                         f"read as probabilities in [0, 1]); got visible={visible!r}.")
+    return X
+
+
 def make_generator(random_state):
     """A :class:`numpy.random.Generator` drawn from sklearn's ``random_state``.
 

@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import dbm_energy, energy
-from ._validation import cached_log_partition, check_unit_interval, make_generator
+from ._validation import cached_log_partition, check_visible_data, make_generator
 from .dbm_training import (
     DBMConfig,
     DBMState,
@@ -191,12 +191,7 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _validate_X(self, X, reset):
         dtype = [np.float64, np.float32] if reset else self.coefs_[0].dtype
         X = validate_data(self, X, dtype=dtype, reset=reset)
-        if self.visible == "bernoulli":
-            check_unit_interval(X)
-        elif self.dynamic_binarization:
-            raise ValueError("dynamic_binarization=True needs visible='bernoulli' (the data "
-                             "are read as probabilities in [0, 1]); got visible='gaussian'.")
-        return X
+        return check_visible_data(X, self.visible, self.dynamic_binarization)
 
     @property
     def _n_features_out(self):

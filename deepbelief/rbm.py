@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import energy
-from ._validation import cached_log_partition, check_unit_interval, make_generator
+from ._validation import cached_log_partition, check_visible_data, make_generator
 from .optimizers import LEARNING_RATE_SCHEDULES
 from .partition import ais_log_partition, base_visible_bias, log_partition_exact
 from .training import CDConfig, CDState, train_rbm
@@ -209,12 +209,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         else:
             dtype = self.components_.dtype
             X = validate_data(self, X, accept_sparse=sparse, dtype=dtype, reset=False)
-        if self.visible == "bernoulli":
-            check_unit_interval(X)
-        elif self.dynamic_binarization:
-            raise ValueError("dynamic_binarization=True needs visible='bernoulli' (the data "
-                             "are read as probabilities in [0, 1]); got visible='gaussian'.")
-        return X
+        return check_visible_data(X, self.visible, self.dynamic_binarization)
 
     @property
     def _n_features_out(self):
