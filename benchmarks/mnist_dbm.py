@@ -82,6 +82,7 @@ def main():
         dbm = joblib.load(args.resume)
         first_epoch = dbm.n_iter_ + 1
         dbm.dynamic_binarization = args.dynamic_binarization  # absent from older pickles
+        dbm.n_mean_field_score = getattr(dbm, "n_mean_field_score", None)
         dbm.set_params(n_iter=dbm.n_iter_ + args.epochs, verbose=1)
         if args.resume_start_lr is not None:  # linear: lr0 * (n_iter - epoch) / n_iter
             dbm.set_params(learning_rate=args.resume_start_lr * dbm.n_iter / args.epochs)

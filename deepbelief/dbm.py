@@ -30,6 +30,7 @@ from .training import CDConfig
 
 _EXACT_MAX_UNITS = 20
 _MONITOR_ROWS = 500
+_SCORE_TOL, _MAX_SCORE_SWEEPS = 1e-6, 1000  # score_samples' mean field run to convergence
 
 
 class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -68,8 +69,13 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     n_gibbs : int, default=1
         Block-Gibbs sweeps of the particles per update.
     n_mean_field : int, default=10
-        Mean-field sweeps of the positive phase (also used by :meth:`transform`
-        and :meth:`score_samples`).
+        Mean-field sweeps of the positive phase (also used by :meth:`transform`).
+    n_mean_field_score : int or None, default=None
+        Mean-field sweeps behind :meth:`score_samples`.  ``None`` iterates to
+        convergence (until no posterior mean moves by more than 1e-6, at most
+        1,000 sweeps).  Each sweep is a coordinate-ascent step on the bound, so
+        more sweeps never lower it; on the MNIST DBM, 10 sweeps leave it about
+        0.1 nat below the converged value.
     dynamic_binarization : bool, default=False
         Treat the (grey) training data as probabilities and present every
         minibatch, in the bottom RBM's pretraining and in joint training, as a
@@ -143,6 +149,7 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "n_particles": [Interval(Integral, 1, None, closed="left")],
         "n_gibbs": [Interval(Integral, 1, None, closed="left")],
         "n_mean_field": [Interval(Integral, 1, None, closed="left")],
+        "n_mean_field_score": [Interval(Integral, 1, None, closed="left"), None],
         "dynamic_binarization": ["boolean"],
         "transform_layers": [StrOptions({"top", "all"})],
         "ais_chains": [Interval(Integral, 2, None, closed="left")],
@@ -157,7 +164,7 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                  pretrain_k=1, pretrain_momentum=0.5, pretrain_weight_decay=2e-4, n_iter=10,
                  learning_rate=0.005, learning_rate_schedule="linear", momentum=0.5,
                  weight_decay=2e-4, batch_size=100, n_particles=100, n_gibbs=1, n_mean_field=10,
-                 dynamic_binarization=False, transform_layers="top", ais_chains=100,
+                 n_mean_field_score=None, dynamic_binarization=False, transform_layers="top", ais_chains=100,
                  ais_betas=14500, warm_start=False, verbose=0, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.visible = visible
@@ -177,6 +184,7 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.n_particles = n_particles
         self.n_gibbs = n_gibbs
         self.n_mean_field = n_mean_field
+        self.n_mean_field_score = n_mean_field_score
         self.dynamic_binarization = dynamic_binarization
         self.transform_layers = transform_layers
         self.ais_chains = ais_chains
@@ -396,12 +404,16 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         """Variational lower bound on ``log p(x)`` per sample (nats).
 
         ``-E_q[E(x, h)] + H(q) - log Z`` with the mean-field posterior ``q``
-        (``n_mean_field`` sweeps) and ``log Z`` exact or by AIS (cached per
+        (``n_mean_field_score`` sweeps, by default to convergence) and
+        ``log Z`` exact or by AIS (cached per
         set of parameters, seeded by ``random_state``).  The bound is below the
         true log-likelihood; with an AIS ``log Z`` it is an estimate of it.
         """
-        mus = self.mean_field(X)
+        check_is_fitted(self)
         X = self._validate_X(X, reset=False)
+        sweeps, tol = ((_MAX_SCORE_SWEEPS, _SCORE_TOL) if self.n_mean_field_score is None
+                       else (self.n_mean_field_score, 0.0))
+        mus = mean_field_batched(X, self.coefs_, self.intercepts_, sweeps, tol=tol)
         bound = dbm_energy.variational_bound(X, mus, self.coefs_, self.intercepts_, self.visible)
         return bound - self._cached_log_partition()
 

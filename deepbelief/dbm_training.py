@@ -390,11 +390,12 @@ def train_dbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbo
     return state
 
 
-def mean_field_batched(X, Ws, bs, n_iter, rows=2000):
+def mean_field_batched(X, Ws, bs, n_iter, rows=2000, tol=0.0):
     """:func:`~deepbelief.dbm_energy.mean_field` over ``X`` in chunks of ``rows``."""
     out = [np.empty((X.shape[0], W.shape[1]), dtype=Ws[0].dtype) for W in Ws]
     for start in range(0, X.shape[0], rows):
-        mus = mean_field(np.asarray(X[start : start + rows], dtype=Ws[0].dtype), Ws, bs, n_iter)
+        mus = mean_field(np.asarray(X[start : start + rows], dtype=Ws[0].dtype), Ws, bs, n_iter,
+                         tol=tol)
         for o, m in zip(out, mus):
             o[start : start + rows] = m
     return out

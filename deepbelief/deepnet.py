@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._validation import make_generator
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_FOR_LOSS
 from .feedforward import NetSpec, forward, init_bn_stats, init_params
+from .conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic
 from .finetuning import FitConfig, train_network
 from .initializers import INITIALIZERS
 from .optimizers import LEARNING_RATE_SCHEDULES, OPTIMIZERS
@@ -25,7 +26,7 @@ NET_CONSTRAINTS = {
     "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
     "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
     "init": [StrOptions(set(INITIALIZERS))],
-    "solver": [StrOptions(set(OPTIMIZERS))],
+    "solver": [StrOptions(set(OPTIMIZERS) | set(LINE_SEARCH_SOLVERS))],
     "alpha": [Interval(Real, 0, None, closed="left")],
     "l1": [Interval(Real, 0, None, closed="left")],
     "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -109,6 +110,8 @@ class BaseDeepNet(BaseEstimator):
         first = not (hasattr(self, "params_") and (incremental or self.warm_start))
         X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32],
                              multi_output=self._loss != "log_loss", y_numeric=False)
+        if self.solver in LINE_SEARCH_SOLVERS:  # before any pretraining is spent
+            check_deterministic(self._spec())
         if not first and X.dtype != self.params_["W"][0].dtype:
             X = X.astype(self.params_["W"][0].dtype)
         Y = self._encode_targets(y, X.dtype, first, classes)
@@ -269,8 +272,13 @@ _NET_DOC_PARAMS = """
         Hidden-unit non-linearity.
     init : {{"normal", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal"}}
         Weight initializer: ``"normal"`` is N(0, 0.01^2), the classic choice.
-    solver : {{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"}}
-        Optimizer.
+    solver : {{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "cg"}}
+        Optimizer.  ``"cg"`` is Hinton & Salakhutdinov's fine-tuning: on each
+        minibatch (use large ones, about 1,000 rows) three iterations of
+        Polak-Ribiere conjugate gradient with a line search, which sets the step
+        (``learning_rate*`` and ``momentum`` are not used); it needs a
+        deterministic objective, so no ``dropout``, ``input_dropout`` or
+        ``batch_norm``.
     alpha : float, default=1e-4
         L2 penalty (scaled by the batch size, as in ``MLPClassifier``).  With the
         SGD-family solvers it is applied as decoupled weight decay,

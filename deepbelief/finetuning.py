@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .activations import LOSSES
+from .conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic, conjugate_gradient_batch
 from .diagnostics import layer_diagnostics
 from .feedforward import backward, flat, forward, penalty
 from .optimizers import OPTIMIZERS, scheduled_learning_rate
@@ -43,6 +44,8 @@ class FitConfig:
 
 
 def make_optimizer(cfg):
+    if cfg.solver in LINE_SEARCH_SOLVERS:  # no per-step state; see _line_search_epoch
+        return OPTIMIZERS["sgd"]()
     kw = {"momentum": cfg.momentum} if cfg.solver in ("momentum", "nesterov") else {}
     return OPTIMIZERS[cfg.solver](**kw)
 
@@ -87,11 +90,14 @@ def train_network(
         Epochs to run now (default ``cfg.max_iter``); the schedule counts from
         ``start_epoch`` over ``cfg.max_iter`` epochs.
     """
+    line_search = cfg.solver in LINE_SEARCH_SOLVERS
+    if line_search:
+        check_deterministic(spec)
     optimizer = make_optimizer(cfg)
     # L2 as a gradient term, or (SGD family) as a decoupled shrink of the weights,
     # which is the same for plain SGD and avoids a pass over every weight
-    decay = cfg.alpha if optimizer.decoupled_decay else 0.0
-    coupled_alpha = 0.0 if optimizer.decoupled_decay else cfg.alpha
+    decay = cfg.alpha if optimizer.decoupled_decay and not line_search else 0.0
+    coupled_alpha = 0.0 if decay else cfg.alpha
     leaves = flat(params)
     if opt_state is None:
         opt_state = optimizer.init(leaves)
@@ -119,6 +125,11 @@ def train_network(
             for batch, start in enumerate(range(0, n, cfg.batch_size)):
                 idx = order[start : start + cfg.batch_size]
                 xb, yb = X[idx], Y[idx]
+                if line_search:  # the line search sets the step; lr is not used
+                    total += conjugate_gradient_batch(
+                        params, xb, yb, spec, loss_fn, alpha=cfg.alpha, l1=cfg.l1,
+                        output_only=output_only) * idx.size
+                    continue
                 P, cache = forward(params, xb, spec, train=True, rng=rng, bn_stats=bn_stats,
                                    bn_momentum=cfg.bn_momentum)
                 total += loss_fn(yb, P) * idx.size
@@ -142,7 +153,8 @@ def train_network(
                 f"Training diverged in epoch {epoch + 1} (loss {loss}); the parameters of the "
                 f"previous epoch were restored. Lower learning_rate_init (now {lr:g})."
             )
-        record = {"epoch": epoch + 1, "loss": loss, "seconds": seconds, "learning_rate": lr}
+        record = {"epoch": epoch + 1, "loss": loss, "seconds": seconds,
+                  "learning_rate": np.nan if line_search else lr}
         if validation is not None:
             record["val_score"] = score(params, *validation)
         if monitor is not None:

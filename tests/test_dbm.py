@@ -42,6 +42,31 @@ def test_score_is_a_bound_on_the_exact_log_likelihood():
     assert dbm.score(X) > independent + 1
 
 
+def test_score_runs_mean_field_to_convergence():
+    """Each sweep is coordinate ascent on the bound: the converged default scores at
+    least as high as a few sweeps, stays below the exact value, and is a fixed point."""
+    X = prototypes(seed=3)
+    dbm = DBM(**{**SMALL, "hidden_layer_sizes": (8, 6), "n_mean_field": 1}).fit(X)
+    exact = de.log_unnormalized_exact(X, dbm.coefs_, dbm.intercepts_) - de.log_partition_exact(
+        dbm.coefs_, dbm.intercepts_)
+    scores = {n: dbm.set_params(n_mean_field_score=n).score_samples(X) for n in (1, 3, 30)}
+    converged = dbm.set_params(n_mean_field_score=None).score_samples(X)
+    for lower, higher in ((1, 3), (3, 30)):
+        assert np.all(scores[higher] >= scores[lower] - 1e-9)
+    assert np.all(converged >= scores[30] - 1e-6)
+    assert np.all(converged <= exact + 1e-9)
+    assert np.mean(converged - scores[1]) > 1e-3  # one sweep had not converged
+    mus = de.mean_field(X, dbm.coefs_, dbm.intercepts_, 1000, tol=1e-6)
+    again = de.mean_field(X, dbm.coefs_, dbm.intercepts_, 1, init=mus)
+    for a, b in zip(mus, again):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    np.testing.assert_allclose(
+        converged, de.variational_bound(X, mus, dbm.coefs_, dbm.intercepts_)
+        - dbm.log_partition("exact"), atol=1e-9)
+    with pytest.raises(ValueError, match="n_mean_field_score"):
+        DBM(n_mean_field_score=0).fit(X)
+
+
 def test_ais_log_partition_matches_exact_for_a_fitted_model():
     dbm = DBM(**SMALL).fit(prototypes())
     exact = dbm.log_partition("exact")

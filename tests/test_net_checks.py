@@ -23,6 +23,7 @@ ESTIMATORS = [
     DeepNetClassifier((8, 8), activation="tanh", batch_norm=True, residual=True, dropout=0.1,
                       solver="nesterov", learning_rate_init=0.05, max_iter=100, random_state=0),
     DeepNetRegressor((16,), max_iter=200, learning_rate_init=0.01, random_state=0),
+    DeepNetClassifier((16,), solver="cg", batch_size=200, max_iter=30, random_state=0),
     DBNClassifier(**SMALL_PRETRAIN),
     DBNRegressor(**{**SMALL_PRETRAIN, "learning_rate_init": 0.01, "max_iter": 200}),
     DBN(hidden_layer_sizes=(6, 4), visible="gaussian", learning_rate=0.01, n_iter=2,

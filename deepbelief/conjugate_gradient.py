@@ -1,0 +1,80 @@
+"""Nonlinear conjugate gradient on large minibatches (``solver="cg"``).
+
+Hinton & Salakhutdinov (2006) and Salakhutdinov & Hinton (2009) fine-tune
+their pretrained nets this way: the training set is cut into minibatches of
+about 1,000 rows, and on each the parameters take a few (three) iterations of
+Polak-Ribiere conjugate gradient, each with a line search, started afresh from
+steepest descent.  The objective of a minibatch is deterministic, so the line
+search sees one function: dropout and batch normalisation (whose training
+statistics and masks change from call to call) are not supported with it.
+
+The iterations are scipy's ``minimize(method="CG")`` (Wolfe line search) on
+the parameters packed into one float64 vector; every evaluation runs the
+network in the parameters' own dtype, so float32 stays float32 on the data.
+"""
+
+import numpy as np
+from scipy.optimize import minimize
+
+from .feedforward import backward, forward, penalty
+
+CG_ITERATIONS = 3  # line searches per minibatch, as in Hinton & Salakhutdinov's code
+LINE_SEARCH_SOLVERS = ("cg",)
+
+
+def check_deterministic(spec):
+    """``ValueError`` unless one minibatch's objective is a fixed function."""
+    bad = [name for name, on in (("dropout", spec.dropout_hidden > 0),
+                                 ("input_dropout", spec.dropout_input > 0),
+                                 ("batch_norm", spec.batch_norm)) if on]
+    if bad:
+        raise ValueError(
+            f"solver='cg' needs the same objective at every evaluation of a minibatch's "
+            f"line search; it does not support {', '.join(bad)}. Use an SGD-family solver "
+            f"or turn them off.")
+
+
+def _trained_leaves(params, output_only):
+    if output_only:
+        return [params["W"][-1], params["b"][-1]]
+    return params["W"] + params["b"]
+
+
+def _unpack(theta, leaves):
+    start = 0
+    for p in leaves:
+        p[...] = theta[start : start + p.size].reshape(p.shape)
+        start += p.size
+
+
+def conjugate_gradient_batch(params, X, Y, spec, loss_fn, *, alpha=0.0, l1=0.0,
+                             n_iter=CG_ITERATIONS, output_only=False):
+    """``n_iter`` conjugate-gradient iterations on one minibatch, in place.
+
+    Minimises ``mean loss + (alpha/2 ||W||^2 + l1 ||W||_1) / n`` over the
+    weights and biases (only the output layer's with ``output_only``).
+    Returns the mean loss (without the penalty) at the final parameters.
+    """
+    leaves = _trained_leaves(params, output_only)
+    n = X.shape[0]
+    sizes = np.cumsum([0] + [p.size for p in leaves])
+
+    def objective(theta):
+        _unpack(theta, leaves)
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            P, cache = forward(params, X, spec, train=True)
+            f = loss_fn(Y, P) + penalty(params, n, alpha, l1)
+            grads = backward(params, cache, P, Y, spec, alpha=alpha, l1=l1,
+                             output_only=output_only)
+        g = np.empty(sizes[-1])
+        for p, lo, hi in zip(_trained_leaves(grads, output_only), sizes[:-1], sizes[1:]):
+            g[lo:hi] = p.ravel()
+        if not np.isfinite(f):  # tells the line search to step back
+            return np.inf, g
+        return f, g
+
+    theta0 = np.concatenate([p.ravel() for p in leaves]).astype(np.float64)
+    result = minimize(objective, theta0, jac=True, method="CG",
+                      options={"maxiter": n_iter, "gtol": 0.0})
+    _unpack(result.x, leaves)
+    return float(result.fun) - penalty(params, n, alpha, l1)
