@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import energy
-from ._validation import check_unit_interval, make_generator
+from ._validation import check_visible_data, make_generator
 from .deepnet import (
     NET_CONSTRAINTS,
     OUTPUT_ONLY_CONSTRAINT,
@@ -43,6 +43,7 @@ PRETRAIN_CONSTRAINTS = {
     "pretrain_weight_decay": [Interval(Real, 0, None, closed="left")],
     "pretrain_propagate": [StrOptions(set(PROPAGATE))],
     "visible": [StrOptions(set(energy.VISIBLE_UNITS))],
+    "dynamic_binarization": ["boolean"],
 }
 
 
@@ -56,6 +57,7 @@ def _make_rbms(est, rng, prefix):
         return RBM(
             n_components=sizes[layer],
             visible=est.visible if layer == 0 else "bernoulli",
+            dynamic_binarization=est.dynamic_binarization and layer == 0,
             n_iter=get("n_iter"), learning_rate=get("learning_rate"),
             batch_size=get("batch_size"), method=get("method"), k=get("k"),
             momentum=get("momentum"), weight_decay=get("weight_decay"),
@@ -78,6 +80,11 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Hidden units per RBM, input side first.
     visible : {"bernoulli", "gaussian"}, default="bernoulli"
         Visible units of the first RBM (data in [0, 1], or standardized).
+    dynamic_binarization : bool, default=False
+        The first RBM reads the (grey) data as probabilities and trains on a
+        fresh binary draw of every minibatch (see :class:`deepbelief.RBM`); the
+        RBMs above train on what the layer below passes up, as always.
+        Bernoulli visible units only.
     n_iter, learning_rate, batch_size, method, k, momentum, weight_decay :
         Training parameters of every RBM (see :class:`deepbelief.RBM`).
     propagate : {"samples", "probabilities"}, default="samples"
@@ -112,11 +119,13 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, hidden_layer_sizes=(256, 256), *, visible="bernoulli", n_iter=10,
-                 learning_rate=0.05, batch_size=100, method="cd", k=1, momentum=0.5,
-                 weight_decay=2e-4, propagate="samples", verbose=0, random_state=None):
+    def __init__(self, hidden_layer_sizes=(256, 256), *, visible="bernoulli",
+                 dynamic_binarization=False, n_iter=10, learning_rate=0.05, batch_size=100,
+                 method="cd", k=1, momentum=0.5, weight_decay=2e-4, propagate="samples",
+                 verbose=0, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.visible = visible
+        self.dynamic_binarization = dynamic_binarization
         self.n_iter = n_iter
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -134,9 +143,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         sparse = "csr" if self.visible == "bernoulli" else False
         dtype = [np.float64, np.float32] if reset else self.rbms_[0].components_.dtype
         X = validate_data(self, X, accept_sparse=sparse, dtype=dtype, reset=reset)
-        if self.visible == "bernoulli":
-            check_unit_interval(X)
-        return X
+        return check_visible_data(X, self.visible, self.dynamic_binarization)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -181,7 +188,8 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
 
 def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True, dbn=None,
-                  visible="bernoulli", pretrain_n_iter=10, pretrain_learning_rate=0.05,
+                  visible="bernoulli", dynamic_binarization=False, pretrain_n_iter=10,
+                  pretrain_learning_rate=0.05,
                   pretrain_batch_size=100, pretrain_method="cd", pretrain_k=1,
                   pretrain_momentum=0.5, pretrain_weight_decay=2e-4,
                   pretrain_propagate="samples", init="glorot_uniform",
@@ -194,6 +202,7 @@ def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True, d
     self.pretrain = pretrain
     self.dbn = dbn
     self.visible = visible
+    self.dynamic_binarization = dynamic_binarization
     self.pretrain_n_iter = pretrain_n_iter
     self.pretrain_learning_rate = pretrain_learning_rate
     self.pretrain_batch_size = pretrain_batch_size
@@ -244,8 +253,7 @@ class _PretrainedNet(BaseDeepNet):
         if self.dbn is not None:
             rbms = self._given_rbms(X)
         elif self.pretrain:
-            if self.visible == "bernoulli":
-                check_unit_interval(X)
+            check_visible_data(X, self.visible, self.dynamic_binarization)
             make, n_layers = _make_rbms(self, rng, "pretrain_")
             rbms = greedy_layerwise(X, make, n_layers, propagate=self.pretrain_propagate, rng=rng,
                                     verbose=self.verbose)
@@ -296,6 +304,9 @@ _DBN_NET_DOC = """
         on the training data.
     visible : {"bernoulli", "gaussian"}, default="bernoulli"
         Visible units of the first RBM: data in [0, 1], or standardized data.
+    dynamic_binarization : bool, default=False
+        Pretrain the first RBM on a fresh binary draw of every minibatch of the
+        (grey) data (see :class:`DBN`); fine-tuning sees the data as given.
     pretrain_n_iter, pretrain_learning_rate, pretrain_batch_size, pretrain_method,
     pretrain_k, pretrain_momentum, pretrain_weight_decay, pretrain_propagate :
         The RBMs' ``n_iter``, ``learning_rate``, ``batch_size``, ``method``,

@@ -165,3 +165,52 @@ def test_output_only_epochs_freeze_the_pretrained_layers(digits_split, solver):
     assert not np.allclose(start.coefs_[0], after.coefs_[0])  # then every layer does
     with pytest.raises(ValueError, match="n_iter_output_only"):
         DBNClassifier(n_iter_output_only=-1, **kw).fit(X_tr, y_tr)
+
+
+def test_dynamic_binarization_reaches_the_bottom_rbm_only(monkeypatch, digits_split):
+    """The first RBM trains on fresh binary draws of each minibatch, the RBMs above
+    on what the layer below passes up; the estimator nets pass it on too."""
+    import deepbelief.training as tr
+
+    seen = []
+    cd_step = tr._batch_step
+
+    def cd_spy(state, cfg, buf, lr, rng):
+        seen.append((state.W.shape[0], buf.V2[: buf.V2.shape[0] // 2].copy()))
+        return cd_step(state, cfg, buf, lr, rng)
+
+    monkeypatch.setattr(tr, "_batch_step", cd_spy)
+    X = np.full((40, 10), 0.4)
+    X[:, 0] = 1.0
+    params = dict(hidden_layer_sizes=(6, 5), n_iter=4, batch_size=40, random_state=0)
+    dbn = DBN(**params, dynamic_binarization=True).fit(X)
+    assert [r.dynamic_binarization for r in dbn.rbms_] == [True, False]
+    bottom = np.stack([v for d, v in seen if d == 10])
+    above = np.stack([v for d, v in seen if d == 6])
+    assert set(np.unique(bottom)) == {0.0, 1.0} and np.all(bottom[:, :, 0] == 1)
+    assert not np.array_equal(bottom[0], bottom[1])  # a fresh draw per minibatch
+    rest = bottom[:, :, 1:]
+    assert abs(rest.mean() - 0.4) < 5 * np.sqrt(0.24 / rest.size)
+    # above: the same rows every epoch (reordered), no fresh draws
+    np.testing.assert_array_equal(np.sort(above[0], axis=0), np.sort(above[-1], axis=0))
+    np.testing.assert_array_equal(X[:, 1:], 0.4)  # the data are left as given
+    seen.clear()
+    DBN(**params).fit(X)
+    np.testing.assert_array_equal(seen[0][1], X)  # off: the data as given
+
+    X_tr, X_te, y_tr, y_te = digits_split
+    net = dict(hidden_layer_sizes=(32,), pretrain_n_iter=2, max_iter=2, random_state=0)
+    a = DBNClassifier(**net, dynamic_binarization=True).fit(X_tr, y_tr)
+    b = DBNClassifier(**net, dynamic_binarization=True).fit(X_tr, y_tr)
+    c = DBNClassifier(**net).fit(X_tr, y_tr)
+    assert a.dbn_rbms_[0].dynamic_binarization
+    np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
+    assert not np.array_equal(a.coefs_[0], c.coefs_[0])
+
+
+def test_dynamic_binarization_needs_bernoulli_units():
+    X = np.random.default_rng(0).normal(size=(30, 4))
+    with pytest.raises(ValueError, match="dynamic_binarization.*bernoulli"):
+        DBN((3,), visible="gaussian", dynamic_binarization=True).fit(X)
+    with pytest.raises(ValueError, match="dynamic_binarization.*bernoulli"):
+        DBNRegressor((3,), visible="gaussian", dynamic_binarization=True).fit(X, X[:, 0])
