@@ -70,8 +70,9 @@ def _make_rbms(est, rng, prefix):
 class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Deep belief network: a stack of RBMs trained greedily, layer by layer.
 
-    Each RBM is trained on the hidden probabilities of the one below, computed
-    once per layer.  :meth:`transform` returns the top layer's probabilities;
+    Each RBM is trained on the hidden units of the one below (one binary
+    sample per row, or the probabilities: ``propagate``), computed once per
+    layer.  :meth:`transform` returns the top layer's probabilities;
     :meth:`sample` runs Gibbs sampling in the top RBM and a downward pass.
 
     Parameters
