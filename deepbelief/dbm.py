@@ -164,8 +164,8 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                  pretrain_k=1, pretrain_momentum=0.5, pretrain_weight_decay=2e-4, n_iter=10,
                  learning_rate=0.005, learning_rate_schedule="linear", momentum=0.5,
                  weight_decay=2e-4, batch_size=100, n_particles=100, n_gibbs=1, n_mean_field=10,
-                 n_mean_field_score=None, dynamic_binarization=False, transform_layers="top", ais_chains=100,
-                 ais_betas=14500, warm_start=False, verbose=0, random_state=None):
+                 n_mean_field_score=None, dynamic_binarization=False, transform_layers="top",
+                 ais_chains=100, ais_betas=14500, warm_start=False, verbose=0, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.visible = visible
         self.pretrain_n_iter = pretrain_n_iter

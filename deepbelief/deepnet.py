@@ -14,8 +14,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import make_generator
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_FOR_LOSS
-from .feedforward import NetSpec, forward, init_bn_stats, init_params
 from .conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic
+from .feedforward import NetSpec, forward, init_bn_stats, init_params
 from .finetuning import FitConfig, train_network
 from .initializers import INITIALIZERS
 from .optimizers import LEARNING_RATE_SCHEDULES, OPTIMIZERS

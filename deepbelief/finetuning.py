@@ -1,11 +1,13 @@
 """The minibatch backprop loop shared by every supervised estimator.
 
-Shuffled minibatches, one optimizer step per batch, a learning-rate schedule
+Shuffled minibatches, one optimizer step per batch (or, with ``solver="cg"``,
+a few line-search conjugate-gradient iterations per batch), a learning-rate schedule
 per epoch, early stopping on a validation split (or a plateau of the training
 loss), a finite-weights check, and a per-epoch ``history``.  The diagnostics
 (per-layer gradient norms, saturation) are measured once per epoch on a fixed
 monitor batch, so they cost about one minibatch per epoch; a per-batch hook
-``on_grad_computed(epoch, batch, grads)`` sees every gradient when given.
+``on_grad_computed(epoch, batch, grads)`` sees every gradient when given (the
+SGD-family solvers; the line searches of ``"cg"`` evaluate many per batch).
 """
 
 import time
@@ -44,7 +46,7 @@ class FitConfig:
 
 
 def make_optimizer(cfg):
-    if cfg.solver in LINE_SEARCH_SOLVERS:  # no per-step state; see _line_search_epoch
+    if cfg.solver in LINE_SEARCH_SOLVERS:  # unused: conjugate_gradient_batch takes the steps
         return OPTIMIZERS["sgd"]()
     kw = {"momentum": cfg.momentum} if cfg.solver in ("momentum", "nesterov") else {}
     return OPTIMIZERS[cfg.solver](**kw)
