@@ -5,7 +5,13 @@ import pytest
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 
-from deepbelief import DBM, DBMClassifier, DBNClassifier, DeepNetClassifier, DeepNetRegressor
+from deepbelief import (
+    DBM,
+    DBMClassifier,
+    DBNClassifier,
+    DeepNetClassifier,
+    DeepNetRegressor,
+)
 from deepbelief.activations import LOSSES
 from deepbelief.conjugate_gradient import conjugate_gradient_batch
 from deepbelief.feedforward import NetSpec, forward, init_params

@@ -198,7 +198,7 @@ def test_dynamic_binarization_reaches_the_bottom_rbm_only(monkeypatch, digits_sp
     DBN(**params).fit(X)
     np.testing.assert_array_equal(seen[0][1], X)  # off: the data as given
 
-    X_tr, X_te, y_tr, y_te = digits_split
+    X_tr, _, y_tr, _ = digits_split
     net = dict(hidden_layer_sizes=(32,), pretrain_n_iter=2, max_iter=2, random_state=0)
     a = DBNClassifier(**net, dynamic_binarization=True).fit(X_tr, y_tr)
     b = DBNClassifier(**net, dynamic_binarization=True).fit(X_tr, y_tr)
