@@ -19,7 +19,15 @@ from scipy.optimize import minimize
 from .feedforward import backward, forward, penalty
 
 CG_ITERATIONS = 3  # line searches per minibatch, as in Hinton & Salakhutdinov's code
+# Evaluations allowed per minibatch.  A normal batch takes 4-16; once the loss
+# nears float32 precision (about 1e-5) the line searches fail after 60 or more
+# evaluations without moving, and an epoch costs three times as much for nothing.
+MAX_EVALUATIONS = 40
 LINE_SEARCH_SOLVERS = ("cg",)
+
+
+class _BudgetSpent(Exception):
+    pass
 
 
 def check_deterministic(spec):
@@ -48,18 +56,28 @@ def _unpack(theta, leaves):
 
 
 def conjugate_gradient_batch(params, X, Y, spec, loss_fn, *, alpha=0.0, l1=0.0,
-                             n_iter=CG_ITERATIONS, output_only=False):
+                             n_iter=CG_ITERATIONS, output_only=False,
+                             max_evaluations=MAX_EVALUATIONS):
     """``n_iter`` conjugate-gradient iterations on one minibatch, in place.
 
     Minimises ``mean loss + (alpha/2 ||W||^2 + l1 ||W||_1) / n`` over the
-    weights and biases (only the output layer's with ``output_only``).
-    Returns the mean loss (without the penalty) at the final parameters.
+    weights and biases (only the output layer's with ``output_only``).  After
+    ``max_evaluations`` evaluations (``None``: no limit) the line search under
+    way is abandoned and the parameters are those of the last completed
+    iteration, which is also what a failed line search leaves.  Returns the
+    mean loss (without the penalty) at the final parameters.
     """
     leaves = _trained_leaves(params, output_only)
     n = X.shape[0]
     sizes = np.cumsum([0] + [p.size for p in leaves])
 
-    def objective(theta):
+    evaluations = 0
+
+    def objective(theta, budget=True):
+        nonlocal evaluations
+        if budget and max_evaluations is not None and evaluations >= max_evaluations:
+            raise _BudgetSpent
+        evaluations += 1
         _unpack(theta, leaves)
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             P, cache = forward(params, X, spec, train=True)
@@ -74,7 +92,17 @@ def conjugate_gradient_batch(params, X, Y, spec, loss_fn, *, alpha=0.0, l1=0.0,
         return f, g
 
     theta0 = np.concatenate([p.ravel() for p in leaves]).astype(np.float64)
-    result = minimize(objective, theta0, jac=True, method="CG",
-                      options={"maxiter": n_iter, "gtol": 0.0})
-    _unpack(result.x, leaves)
-    return float(result.fun) - penalty(params, n, alpha, l1)
+    completed = [theta0]
+
+    def keep(xk):  # called after every completed iteration
+        completed[0] = xk.copy()
+
+    try:
+        result = minimize(objective, theta0, jac=True, method="CG", callback=keep,
+                          options={"maxiter": n_iter, "gtol": 0.0})
+        theta, value = result.x, float(result.fun)
+    except _BudgetSpent:
+        theta = completed[0]
+        value = objective(theta, budget=False)[0]
+    _unpack(theta, leaves)
+    return value - penalty(params, n, alpha, l1)

@@ -51,7 +51,7 @@ def test_cg_reaches_the_minimum_of_a_convex_problem(digits_split):
     theta0 = np.concatenate([params["W"][0].ravel(), params["b"][0]])
     before = ref(theta0)[0]
     loss = conjugate_gradient_batch(params, X, Y, spec, LOSSES["log_loss"], alpha=alpha,
-                                    n_iter=500)
+                                    n_iter=500, max_evaluations=None)
     theta = np.concatenate([params["W"][0].ravel(), params["b"][0]])
     best = minimize(ref, theta0, jac=True, method="L-BFGS-B",
                     options={"maxiter": 5000, "gtol": 1e-10, "ftol": 1e-15})
@@ -73,10 +73,49 @@ def test_iterations_lower_the_objective_of_a_deep_net(digits_split):
     before = LOSSES["log_loss"](Y, forward(params, X, spec)[0])
     after = conjugate_gradient_batch(params, X, Y, spec, LOSSES["log_loss"])
     assert after < before
-    later = conjugate_gradient_batch(params, X, Y, spec, LOSSES["log_loss"], n_iter=30)
+    later = conjugate_gradient_batch(params, X, Y, spec, LOSSES["log_loss"], n_iter=30,
+                                     max_evaluations=None)
     assert later < 0.5 * after
     assert later == pytest.approx(LOSSES["log_loss"](Y, forward(params, X, spec)[0]), rel=1e-5)
     assert all(p.dtype == np.float32 for p in params["W"] + params["b"])
+
+
+def _fit_to_float32_floor(X, Y, spec, n_epochs):
+    params = init_params([64, 100, 10], "glorot_uniform", np.random.default_rng(0), np.float32)
+    for _ in range(n_epochs):
+        conjugate_gradient_batch(params, X, Y, spec, LOSSES["log_loss"])
+    return params
+
+
+def test_evaluation_budget_keeps_the_last_completed_iteration(digits_split, monkeypatch):
+    """Near float32 precision the line searches fail after many evaluations; the
+    budget stops them early and leaves what a failed search leaves, the last
+    completed iteration, which without a budget would be reached anyway."""
+    import deepbelief.conjugate_gradient as cgm
+
+    X_tr, _, y_tr, _ = digits_split
+    X, Y = X_tr[:200], np.eye(10, dtype=np.float32)[y_tr[:200]]
+    spec = NetSpec(activation="sigmoid", output="softmax")
+    params = _fit_to_float32_floor(X, Y, spec, 300)
+    calls = []
+    real_forward = cgm.forward
+    monkeypatch.setattr(cgm, "forward", lambda *a, **k: calls.append(1) or real_forward(*a, **k))
+    copy = {k: [p.copy() for p in v] for k, v in params.items()}
+    free = conjugate_gradient_batch(copy, X, Y, spec, LOSSES["log_loss"], max_evaluations=None)
+    unlimited = len(calls)
+    calls.clear()
+    capped = conjugate_gradient_batch(params, X, Y, spec, LOSSES["log_loss"], max_evaluations=20)
+    assert unlimited > 20 and len(calls) == 21  # 20 in the search, 1 to report the loss
+    assert capped == pytest.approx(free, rel=1e-6)
+    for a, b in zip(params["W"] + params["b"], copy["W"] + copy["b"]):
+        np.testing.assert_array_equal(a, b)
+    # a generous budget changes nothing on an ordinary batch
+    fresh = init_params([64, 100, 10], "glorot_uniform", np.random.default_rng(1), np.float32)
+    twin = {k: [p.copy() for p in v] for k, v in fresh.items()}
+    conjugate_gradient_batch(fresh, X, Y, spec, LOSSES["log_loss"])
+    conjugate_gradient_batch(twin, X, Y, spec, LOSSES["log_loss"], max_evaluations=None)
+    for a, b in zip(fresh["W"], twin["W"]):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_output_only_moves_only_the_output_layer(digits_split):
