@@ -41,6 +41,8 @@ def main():
     p.add_argument("--epochs", type=int, default=40)
     p.add_argument("--learning-rate", type=float, default=0.01)
     p.add_argument("--mean-field", type=int, default=10)
+    p.add_argument("--gibbs", type=int, default=1,
+                   help="block-Gibbs sweeps of the particles per update (the paper: 5)")
     p.add_argument("--finetune-epochs", type=int, default=60)
     p.add_argument("--dropout", type=float, default=0.2)
     p.add_argument("--finetune-learning-rate", type=float, default=0.1,
@@ -73,7 +75,7 @@ def main():
               pretrain_method="cd", pretrain_momentum=0.5, pretrain_weight_decay=2e-4,
               n_iter=args.epochs, learning_rate=args.learning_rate,
               learning_rate_schedule="linear", momentum=0.5, weight_decay=2e-4,
-              batch_size=100, n_particles=100, n_mean_field=args.mean_field,
+              batch_size=100, n_particles=100, n_mean_field=args.mean_field, n_gibbs=args.gibbs,
               dynamic_binarization=args.dynamic_binarization, random_state=args.seed, verbose=1)
     first_epoch = 1
     if args.resume:
@@ -83,7 +85,7 @@ def main():
         first_epoch = dbm.n_iter_ + 1
         dbm.dynamic_binarization = args.dynamic_binarization  # absent from older pickles
         dbm.n_mean_field_score = getattr(dbm, "n_mean_field_score", None)
-        dbm.set_params(n_iter=dbm.n_iter_ + args.epochs, verbose=1)
+        dbm.set_params(n_iter=dbm.n_iter_ + args.epochs, n_gibbs=args.gibbs, verbose=1)
         if args.resume_start_lr is not None:  # linear: lr0 * (n_iter - epoch) / n_iter
             dbm.set_params(learning_rate=args.resume_start_lr * dbm.n_iter / args.epochs)
     out = {"args": vars(args), "probes": []}
