@@ -177,8 +177,9 @@ def train_network(
         for p, best in zip(leaves, stopper.best_params):
             p[...] = best
     if not converged and n_epochs == cfg.max_iter and n_epochs > 0 and validation is None:
+        what = "Conjugate gradient" if line_search else "Stochastic optimizer"
         warnings.warn(
-            f"Stochastic optimizer: maximum iterations ({cfg.max_iter}) reached and the "
+            f"{what}: maximum iterations ({cfg.max_iter}) reached and the "
             "optimization hasn't converged yet.",
             ConvergenceWarning,
             stacklevel=2,

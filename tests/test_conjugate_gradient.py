@@ -190,3 +190,14 @@ def test_cg_error_comes_before_pretraining(digits_split, monkeypatch):
     X_tr, _, y_tr, _ = digits_split
     with pytest.raises(ValueError, match="dropout"):
         DBNClassifier((16,), solver="cg", dropout=0.2).fit(X_tr, y_tr)
+
+
+@pytest.mark.filterwarnings("default::sklearn.exceptions.ConvergenceWarning")
+def test_unconverged_warning_names_the_solver(digits_split):
+    from sklearn.exceptions import ConvergenceWarning
+
+    X_tr, _, y_tr, _ = digits_split
+    for solver, name in (("cg", "Conjugate gradient"), ("adam", "Stochastic optimizer")):
+        clf = DeepNetClassifier((16,), solver=solver, batch_size=400, max_iter=1, random_state=0)
+        with pytest.warns(ConvergenceWarning, match=f"^{name}: maximum iterations"):
+            clf.fit(X_tr, y_tr)
