@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 from scipy.special import logsumexp
+from sklearn.exceptions import ConvergenceWarning
 
 from deepbelief import (
     DBM,
@@ -194,8 +195,6 @@ def test_cg_error_comes_before_pretraining(digits_split, monkeypatch):
 
 @pytest.mark.filterwarnings("default::sklearn.exceptions.ConvergenceWarning")
 def test_unconverged_warning_names_the_solver(digits_split):
-    from sklearn.exceptions import ConvergenceWarning
-
     X_tr, _, y_tr, _ = digits_split
     for solver, name in (("cg", "Conjugate gradient"), ("adam", "Stochastic optimizer")):
         clf = DeepNetClassifier((16,), solver=solver, batch_size=400, max_iter=1, random_state=0)
