@@ -16,10 +16,13 @@ chains, learning rate decaying linearly to zero), then the DBM's net
 
     python benchmarks/mnist_dbm.py [--pretrain-epochs 20] [--epochs 40] [--finetune-epochs 60]
     python benchmarks/mnist_dbm.py --resume dbm.pkl --epochs 80   # train a saved DBM longer
+    python benchmarks/mnist_dbm.py --resume dbm.pkl --epochs 400 --save dbm500.pkl --checkpoint-every 10
+    # cut short at epoch 300 (dbm500.pkl holds it): --resume dbm500.pkl --epochs 200 ends the same run
     python benchmarks/mnist_dbm.py --resume dbm.pkl --epochs 0 --finetune-epochs 0  # score it
 """
 
 import argparse
+import os
 import json
 import time
 import warnings
@@ -32,6 +35,14 @@ from deepbelief import DBM, DBMClassifier
 from deepbelief.datasets import binarize_stochastic, load_mnist
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
+
+
+def _dump_atomically(dbm, path):
+    import joblib
+
+    tmp = f"{path}.tmp"
+    joblib.dump(dbm, tmp)
+    os.replace(tmp, path)
 
 
 def main():
@@ -54,6 +65,10 @@ def main():
                    help="a second, longer AIS run: estimates that still grow with the number of "
                         "betas mean log Z is underestimated (and the bound overestimated)")
     p.add_argument("--save", default=None, help="joblib.dump the fitted DBM here")
+    p.add_argument("--checkpoint-every", type=int, default=0,
+                   help="with --save: also dump the DBM there every this many joint epochs "
+                        "(atomically), so a run cut short can go on with --resume and "
+                        "--epochs set to the epochs still to do (the schedule is unchanged)")
     p.add_argument("--resume", default=None,
                    help="joblib file of a DBM saved by --save: train it --epochs more joint epochs, "
                         "its linear step schedule stretched to the new total (no pretraining)")
@@ -98,6 +113,8 @@ def main():
         train_s += time.perf_counter() - t
         if epoch == 1:
             out["pretrain_plus_first_epoch_seconds"] = train_s
+        if args.save and args.checkpoint_every and epoch % args.checkpoint_every == 0:
+            _dump_atomically(dbm, args.save)
         if epoch % args.probe_every == 0 or epoch == first_epoch + args.epochs - 1:
             log_z = dbm.log_partition("ais", n_betas=args.probe_betas)
             mus = dbm.mean_field(Xb_test)
@@ -114,9 +131,7 @@ def main():
     out["joint_epoch_seconds_median"] = (
         float(np.median(epoch_s[1:] if len(epoch_s) > 1 else epoch_s)) if epoch_s else None)
     if args.save and args.epochs:
-        import joblib
-
-        joblib.dump(dbm, args.save)
+        _dump_atomically(dbm, args.save)
     t = time.perf_counter()
     log_z, (low, high) = dbm.log_partition("ais", return_bounds=True)
     out["ais_seconds"] = time.perf_counter() - t
