@@ -1,5 +1,7 @@
 """DBM and DBMClassifier estimators: likelihood against enumeration, API, bad input, checks."""
 
+import pickle
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -134,6 +136,27 @@ def test_partial_fit_and_warm_start():
     W = warm.coefs_[0].copy()
     warm.fit(X)
     assert warm.n_iter_ == 20 and not np.allclose(W, warm.coefs_[0])
+
+
+@pytest.mark.parametrize("dynamic_binarization", [False, True])
+def test_pickled_mid_training_resumes_exactly(dynamic_binarization):
+    # what mnist_dbm.py --checkpoint-every relies on: the persistent chains,
+    # the momentum and the random generator travel with the pickle
+    X = prototypes() * 0.9 + 0.05 if dynamic_binarization else prototypes()
+    params = {**SMALL, "n_iter": 4, "dynamic_binarization": dynamic_binarization}
+    straight = DBM(**params)
+    for _ in range(4):
+        straight.partial_fit(X)
+    cut = DBM(**params)
+    for _ in range(2):
+        cut.partial_fit(X)
+    cut = pickle.loads(pickle.dumps(cut))
+    for _ in range(2):
+        cut.partial_fit(X)
+    assert cut.n_iter_ == straight.n_iter_ == 4
+    for a, b in zip(straight.coefs_ + straight.intercepts_, cut.coefs_ + cut.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(straight.sample(5, n_steps=3), cut.sample(5, n_steps=3))
 
 
 def test_gaussian_visible_units():
