@@ -324,7 +324,9 @@ _DBN_NET_DOC = """
         The first fine-tuning epochs that train the new output layer alone, the
         pretrained layers frozen (Hinton & Salakhutdinov's fine-tuning trains
         the top layer alone for its first epochs), so that the gradients of a
-        random output layer do not disturb the pretrained weights.
+        random output layer do not disturb the pretrained weights.  Frozen
+        layers take no step and their optimizer state waits: Adam starts their
+        bias correction afresh when they are unfrozen.
     random_state : int, RandomState instance or None
         Controls pretraining, initialisation, minibatch order, dropout and the
         validation split.

@@ -119,6 +119,8 @@ def train_network(
         # (Hinton & Salakhutdinov's fine-tuning); the layers below are frozen
         output_only = epoch < cfg.n_iter_output_only
         decayed = params["W"][-1:] if output_only else params["W"]
+        trained = [not output_only or p is params["W"][-1] or p is params["b"][-1]
+                   for p in leaves]
         saved = [p.copy() for p in leaves]
         t0 = time.perf_counter()
         order = rng.permutation(n)
@@ -139,13 +141,16 @@ def train_network(
                                  scale=optimizer.grad_scale(lr), output_only=output_only)
                 if on_grad_computed is not None:
                     on_grad_computed(epoch, batch, grads)
-                steps = optimizer.update(flat(grads), opt_state, lr)
+                # frozen leaves pass None: no step, and their optimizer state stays put
+                steps = optimizer.update([g if t else None for g, t in zip(flat(grads), trained)],
+                                         opt_state, lr)
                 if decay:
                     # decoupled L2 for the SGD family: w *= 1 - lr * alpha / n, one pass
                     for W in decayed:
                         W *= 1.0 - lr * decay / idx.size
                 for p, s in zip(leaves, steps):
-                    p += s
+                    if s is not None:
+                        p += s
         seconds = time.perf_counter() - t0
         loss = total / n + penalty(params, min(cfg.batch_size, n), cfg.alpha, cfg.l1)
         if not np.isfinite(loss) or not all(np.isfinite(p).all() for p in leaves):

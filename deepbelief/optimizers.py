@@ -5,7 +5,10 @@ parameter arrays, in the manner of optax: ``state = init(params)``;
 ``steps = update(grads, state, lr)`` returns the steps to *add* to the
 parameters (computed in place in ``grads`` or in the state, never allocated)
 and updates ``state`` in place.  Adam is "scale by Adam" then "scale by
-``-lr``"; plain SGD is "scale by ``-lr``".
+``-lr``"; plain SGD is "scale by ``-lr``".  A ``None`` gradient marks a frozen
+leaf (the engine's ``n_iter_output_only`` epochs): its step is ``None`` and its
+state is left as it was, so Adam, which counts steps per leaf, starts a leaf's
+bias correction afresh when it is unfrozen.
 
 ``grad_scale(lr)`` is the factor ``update`` expects the gradients to carry
 already: ``-lr`` for the SGD family, whose gradients are linear in the loss, so
@@ -26,6 +29,11 @@ class Optimizer(NamedTuple):
     update: Callable
     grad_scale: Callable = lambda lr: 1.0
     decoupled_decay: bool = False  # True: weight decay is applied as w *= 1 - lr * decay
+
+
+def _trained(grads, *states):
+    """``zip(grads, *states)`` without the frozen (``None``) leaves."""
+    return ((g, *rest) for g, *rest in zip(grads, *states) if g is not None)
 
 
 def _unit_scale(lr):
@@ -50,16 +58,14 @@ def sgd(momentum=0.0, nesterov=False, **_):
     def update(grads, state, lr):
         if not momentum:
             return grads
-        if not nesterov:
-            for g, v in zip(grads, state["velocity"]):
-                v *= momentum
-                v += g
-            return state["velocity"]
-        for g, v in zip(grads, state["velocity"]):
+        for g, v in _trained(grads, state["velocity"]):
             v *= momentum
             v += g
-            g += momentum * v
-        return grads
+            if nesterov:
+                g += momentum * v
+        if nesterov:
+            return grads
+        return [None if g is None else v for g, v in zip(grads, state["velocity"])]
 
     return Optimizer(init, update, _minus_lr, True)
 
@@ -71,7 +77,7 @@ def adagrad(eps=1e-8, **_):
         return {"sum_sq": [np.zeros_like(p) for p in params]}
 
     def update(grads, state, lr):
-        for g, s in zip(grads, state["sum_sq"]):
+        for g, s in _trained(grads, state["sum_sq"]):
             s += g * g
             g /= np.sqrt(s) + eps
             g *= -lr
@@ -87,7 +93,7 @@ def rmsprop(rho=0.9, eps=1e-8, **_):
         return {"mean_sq": [np.zeros_like(p) for p in params]}
 
     def update(grads, state, lr):
-        for g, s in zip(grads, state["mean_sq"]):
+        for g, s in _trained(grads, state["mean_sq"]):
             s *= rho
             s += (1 - rho) * g * g
             g /= np.sqrt(s) + eps
@@ -98,17 +104,19 @@ def rmsprop(rho=0.9, eps=1e-8, **_):
 
 
 def adam(beta_1=0.9, beta_2=0.999, eps=1e-8, **_):
-    """Adam (Kingma & Ba 2015) with bias-corrected moments."""
+    """Adam (Kingma & Ba 2015) with bias-corrected moments; one step count per leaf."""
 
     def init(params):
         return {"m": [np.zeros_like(p) for p in params],
-                "v": [np.zeros_like(p) for p in params], "t": 0}
+                "v": [np.zeros_like(p) for p in params], "t": [0] * len(params)}
 
     def update(grads, state, lr):
-        state["t"] += 1
-        t = state["t"]
-        step = lr * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
-        for g, m, v in zip(grads, state["m"], state["v"]):
+        for i, (g, m, v) in enumerate(zip(grads, state["m"], state["v"])):
+            if g is None:
+                continue
+            state["t"][i] += 1
+            t = state["t"][i]
+            step = lr * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
             m *= beta_1
             m += (1 - beta_1) * g
             v *= beta_2

@@ -167,6 +167,23 @@ def test_output_only_epochs_freeze_the_pretrained_layers(digits_split, solver):
         DBNClassifier(n_iter_output_only=-1, **kw).fit(X_tr, y_tr)
 
 
+def test_adam_starts_afresh_on_the_layers_it_unfreezes(digits_split):
+    """After the output-only epochs, Adam's first step on a pretrained layer is a
+    first step (lr * sign(g)), not one bias-corrected with the output layer's count."""
+    X_tr, _, y_tr, _ = digits_split
+    kw = dict(hidden_layer_sizes=(16,), pretrain_n_iter=2, solver="adam", alpha=0.0,
+              learning_rate_init=1e-3, batch_size=X_tr.shape[0], n_iter_output_only=20,
+              n_iter_no_change=100, random_state=0)
+    frozen = DBNClassifier(max_iter=20, **kw).fit(X_tr, y_tr)
+    after = DBNClassifier(max_iter=21, **kw).fit(X_tr, y_tr)
+    step = np.abs(after.coefs_[0] - frozen.coefs_[0])
+    moved = step[step > 0]
+    assert moved.size > step.size // 2
+    # |step| = lr |g| / (|g| + eps): lr wherever the gradient is not tiny
+    np.testing.assert_allclose(np.median(moved), 1e-3, rtol=1e-3)
+    assert moved.max() <= 1e-3 * (1 + 1e-5)
+
+
 def test_dynamic_binarization_reaches_the_bottom_rbm_only(monkeypatch, digits_split):
     """The first RBM trains on fresh binary draws of each minibatch, the RBMs above
     on what the layer below passes up; the estimator nets pass it on too."""

@@ -75,3 +75,25 @@ def test_schedules():
     assert scheduled_learning_rate("invscaling", 0.1, 3, 4) == pytest.approx(0.05)
     with pytest.raises(ValueError, match="schedule"):
         scheduled_learning_rate("cosine", 0.1, 0, 1)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_a_none_gradient_freezes_its_leaf(name):
+    """A frozen leaf gets no step and keeps its state; the others step as if alone.
+    Unfrozen after k steps, Adam's first step on it is a fresh first step."""
+    rng = np.random.default_rng(0)
+    grads = [rng.normal(size=(6, 2, 3)), rng.normal(size=(6, 4))]
+    opt = OPTIMIZERS[name]()
+    scale = opt.grad_scale(0.1)
+    both = [np.zeros((2, 3)), np.zeros(4)]
+    state = opt.init(both)
+    alone = opt.init([both[1]])
+    for k in range(5):
+        steps = opt.update([None, grads[1][k] * scale], state, 0.1)
+        expected = opt.update([grads[1][k] * scale], alone, 0.1)
+        assert steps[0] is None
+        np.testing.assert_allclose(steps[1], expected[0], rtol=1e-12)
+    fresh = opt.init([both[0]])
+    steps = opt.update([grads[0][5] * scale, grads[1][5] * scale], state, 0.1)
+    np.testing.assert_allclose(steps[0], opt.update([grads[0][5] * scale], fresh, 0.1)[0],
+                               rtol=1e-12)
