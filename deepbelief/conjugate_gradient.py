@@ -16,7 +16,7 @@ network in the parameters' own dtype, so float32 stays float32 on the data.
 import numpy as np
 from scipy.optimize import minimize
 
-from .feedforward import backward, forward, penalty
+from .feedforward import NetSpec, backward, forward, penalty
 
 CG_ITERATIONS = 3  # line searches per minibatch, as in Hinton & Salakhutdinov's code
 # Evaluations allowed per minibatch.  A normal batch takes 4-16; once the loss
@@ -61,12 +61,20 @@ def conjugate_gradient_batch(params, X, Y, spec, loss_fn, *, alpha=0.0, l1=0.0,
     """``n_iter`` conjugate-gradient iterations on one minibatch, in place.
 
     Minimises ``mean loss + (alpha/2 ||W||^2 + l1 ||W||_1) / n`` over the
-    weights and biases (only the output layer's with ``output_only``).  After
+    weights and biases (only the output layer's with ``output_only``, whose
+    evaluations then run the output layer alone on the frozen layers' output,
+    computed once; the penalty of the frozen weights is a constant left out).  After
     ``max_evaluations`` evaluations (``None``: no limit) the line search under
     way is abandoned and the parameters are those of the last completed
     iteration, which is also what a failed line search leaves.  Returns the
     mean loss (without the penalty) at the final parameters.
     """
+    if output_only:
+        # the frozen layers' output is the same at every evaluation: run them
+        # once and line-search the output layer alone on it
+        _, cache = forward(params, X, spec, train=True)
+        params = {"W": params["W"][-1:], "b": params["b"][-1:], "gamma": [], "beta": []}
+        X, spec, output_only = cache["inputs"][-1], NetSpec(output=spec.output), False
     leaves = _trained_leaves(params, output_only)
     n = X.shape[0]
     sizes = np.cumsum([0] + [p.size for p in leaves])

@@ -14,6 +14,7 @@ from deepbelief import (
     DeepNetRegressor,
 )
 from deepbelief.activations import LOSSES
+import deepbelief.conjugate_gradient as cgm
 from deepbelief.conjugate_gradient import conjugate_gradient_batch
 from deepbelief.feedforward import NetSpec, forward, init_params
 
@@ -92,8 +93,6 @@ def test_evaluation_budget_keeps_the_last_completed_iteration(digits_split, monk
     """Near float32 precision the line searches fail after many evaluations; the
     budget stops them early and leaves what a failed search leaves, the last
     completed iteration, which without a budget would be reached anyway."""
-    import deepbelief.conjugate_gradient as cgm
-
     X_tr, _, y_tr, _ = digits_split
     X, Y = X_tr[:200], np.eye(10, dtype=np.float32)[y_tr[:200]]
     spec = NetSpec(activation="sigmoid", output="softmax")
@@ -129,6 +128,33 @@ def test_output_only_moves_only_the_output_layer(digits_split):
     np.testing.assert_array_equal(params["W"][0], old["W"][0])
     np.testing.assert_array_equal(params["b"][0], old["b"][0])
     assert not np.array_equal(params["W"][1], old["W"][1])
+
+
+def test_output_only_runs_the_frozen_layers_once(monkeypatch, digits_split):
+    """Every line-search evaluation runs the output layer alone; the loss it
+    reports is the whole net's, and the output layer reaches the same
+    minimum as CG on the frozen features written out by hand."""
+    X_tr, _, y_tr, _ = digits_split
+    X, Y = X_tr[:300].astype(np.float64), np.eye(10)[y_tr[:300]]
+    spec = NetSpec(activation="tanh", output="softmax", residual=True)
+    params = init_params([64, 16, 16, 10], "glorot_uniform", np.random.default_rng(3))
+    depths = []
+    real_forward = cgm.forward
+    monkeypatch.setattr(cgm, "forward",
+                        lambda p, *a, **k: depths.append(len(p["W"])) or real_forward(p, *a, **k))
+    by_hand = {"W": [params["W"][-1].copy()], "b": [params["b"][-1].copy()],
+               "gamma": [], "beta": []}
+    loss = conjugate_gradient_batch(params, X, Y, spec, LOSSES["log_loss"], alpha=0.3,
+                                    output_only=True, n_iter=5, max_evaluations=None)
+    assert depths.count(3) == 1 and len(depths) > 5 and set(depths) == {1, 3}
+    P = real_forward(params, X, spec)[0]
+    assert loss == pytest.approx(LOSSES["log_loss"](Y, P), rel=1e-10)
+    # the features by hand: the skip connection adds the second layer's input
+    x1 = np.tanh(X @ params["W"][0] + params["b"][0])
+    H = np.tanh(x1 @ params["W"][1] + params["b"][1]) + x1
+    conjugate_gradient_batch(by_hand, H, Y, NetSpec(output="softmax"), LOSSES["log_loss"],
+                             alpha=0.3, n_iter=5, max_evaluations=None)
+    np.testing.assert_allclose(params["W"][-1], by_hand["W"][0], rtol=1e-8, atol=1e-10)
 
 
 def test_cg_classifier_learns_digits_deterministically(digits_split):
