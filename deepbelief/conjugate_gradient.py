@@ -16,7 +16,7 @@ network in the parameters' own dtype, so float32 stays float32 on the data.
 import numpy as np
 from scipy.optimize import minimize
 
-from .feedforward import NetSpec, backward, forward, penalty
+from .feedforward import NetSpec, backward, flat, forward, penalty
 
 CG_ITERATIONS = 3  # line searches per minibatch, as in Hinton & Salakhutdinov's code
 # Evaluations allowed per minibatch.  A normal batch takes 4-16; once the loss
@@ -40,12 +40,6 @@ def check_deterministic(spec):
             f"solver='cg' needs the same objective at every evaluation of a minibatch's "
             f"line search; it does not support {', '.join(bad)}. Use an SGD-family solver "
             f"or turn them off.")
-
-
-def _trained_leaves(params, output_only):
-    if output_only:
-        return [params["W"][-1], params["b"][-1]]
-    return params["W"] + params["b"]
 
 
 def _unpack(theta, leaves):
@@ -74,8 +68,8 @@ def conjugate_gradient_batch(params, X, Y, spec, loss_fn, *, alpha=0.0, l1=0.0,
         # once and line-search the output layer alone on it
         _, cache = forward(params, X, spec, train=True)
         params = {"W": params["W"][-1:], "b": params["b"][-1:], "gamma": [], "beta": []}
-        X, spec, output_only = cache["inputs"][-1], NetSpec(output=spec.output), False
-    leaves = _trained_leaves(params, output_only)
+        X, spec = cache["inputs"][-1], NetSpec(output=spec.output)
+    leaves = flat(params)
     n = X.shape[0]
     sizes = np.cumsum([0] + [p.size for p in leaves])
 
@@ -90,10 +84,9 @@ def conjugate_gradient_batch(params, X, Y, spec, loss_fn, *, alpha=0.0, l1=0.0,
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             P, cache = forward(params, X, spec, train=True)
             f = loss_fn(Y, P) + penalty(params, n, alpha, l1)
-            grads = backward(params, cache, P, Y, spec, alpha=alpha, l1=l1,
-                             output_only=output_only)
+            grads = backward(params, cache, P, Y, spec, alpha=alpha, l1=l1)
         g = np.empty(sizes[-1])
-        for p, lo, hi in zip(_trained_leaves(grads, output_only), sizes[:-1], sizes[1:]):
+        for p, lo, hi in zip(flat(grads), sizes[:-1], sizes[1:]):
             g[lo:hi] = p.ravel()
         if not np.isfinite(f):  # tells the line search to step back
             return np.inf, g
