@@ -75,7 +75,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         Initializer of the layers that are not pretrained.
     solver, alpha, l1, batch_size, learning_rate, learning_rate_init, momentum,
     max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
-    dropout, input_dropout, warm_start, verbose :
+    dropout, input_dropout, max_norm, warm_start, verbose :
         Fine-tuning, as in :class:`deepbelief.DeepNetRegressor` (defaults: Adam,
         step 1e-3, batches of 100, 50 epochs); ``input_dropout`` turns
         fine-tuning into denoising too.
@@ -118,8 +118,8 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
                  pretrain_batch_size=100, init="glorot_uniform", solver="adam", alpha=1e-4,
                  l1=0.0, batch_size=100, learning_rate="constant", learning_rate_init=1e-3,
                  momentum=0.9, max_iter=50, tol=1e-4, n_iter_no_change=10, early_stopping=False,
-                 validation_fraction=0.1, dropout=0.0, input_dropout=0.0, warm_start=False,
-                 verbose=0, random_state=None):
+                 validation_fraction=0.1, dropout=0.0, input_dropout=0.0, max_norm=None,
+                 warm_start=False, verbose=0, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.code_activation = code_activation
@@ -146,6 +146,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.validation_fraction = validation_fraction
         self.dropout = dropout
         self.input_dropout = input_dropout
+        self.max_norm = max_norm
         self.warm_start = warm_start
         self.verbose = verbose
         self.random_state = random_state
@@ -281,8 +282,8 @@ def _init_sae_net(self, hidden_layer_sizes=(500, 500, 500), *, activation="sigmo
                   alpha=1e-4, l1=0.0, batch_size=100, learning_rate="constant",
                   learning_rate_init=0.1, momentum=0.9, max_iter=50, tol=1e-4,
                   n_iter_no_change=10, n_iter_output_only=0, early_stopping=False,
-                  validation_fraction=0.1, dropout=0.0, input_dropout=0.0, warm_start=False,
-                  verbose=0, random_state=None):
+                  validation_fraction=0.1, dropout=0.0, input_dropout=0.0, max_norm=None,
+                  warm_start=False, verbose=0, random_state=None):
     self.hidden_layer_sizes = hidden_layer_sizes
     self.activation = activation
     self.pretrain = pretrain
@@ -309,6 +310,7 @@ def _init_sae_net(self, hidden_layer_sizes=(500, 500, 500), *, activation="sigmo
     self.validation_fraction = validation_fraction
     self.dropout = dropout
     self.input_dropout = input_dropout
+    self.max_norm = max_norm
     self.warm_start = warm_start
     self.verbose = verbose
     self.random_state = random_state
@@ -353,7 +355,7 @@ _SAE_NET_DOC = """
         stacked denoising autoencoder (25 % masking noise, Vincent et al. 2010).
     init, solver, alpha, l1, batch_size, learning_rate, learning_rate_init, momentum,
     max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
-    dropout, input_dropout, warm_start, verbose, n_iter_output_only :
+    dropout, input_dropout, max_norm, warm_start, verbose, n_iter_output_only :
         Fine-tuning, as in :class:`deepbelief.DBNClassifier`.
     random_state : int, RandomState instance or None
         Controls pretraining, corruption, initialisation, minibatch order,

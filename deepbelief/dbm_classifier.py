@@ -30,7 +30,7 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
         ``random_state`` is None.  ``None`` means ``DBM()``.
     init, solver, alpha, l1, batch_size, learning_rate, learning_rate_init, momentum,
     max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
-    dropout, input_dropout, warm_start, verbose, n_iter_output_only :
+    dropout, input_dropout, max_norm, warm_start, verbose, n_iter_output_only :
         Fine-tuning, as in :class:`deepbelief.DBNClassifier`.
     random_state : int, RandomState instance or None
         Controls the DBM's training (see ``dbm``), the output layer's
@@ -67,7 +67,7 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
                  batch_size=100, learning_rate="constant", learning_rate_init=0.1, momentum=0.9,
                  max_iter=50, tol=1e-4, n_iter_no_change=10, n_iter_output_only=0,
                  early_stopping=False, validation_fraction=0.1, dropout=0.0, input_dropout=0.0,
-                 warm_start=False, verbose=0, random_state=None):
+                 max_norm=None, warm_start=False, verbose=0, random_state=None):
         self.dbm = dbm
         self.init = init
         self.solver = solver
@@ -85,6 +85,7 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
         self.validation_fraction = validation_fraction
         self.dropout = dropout
         self.input_dropout = input_dropout
+        self.max_norm = max_norm
         self.warm_start = warm_start
         self.verbose = verbose
         self.random_state = random_state

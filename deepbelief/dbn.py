@@ -197,8 +197,8 @@ def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True, d
                   solver="momentum", alpha=1e-4, l1=0.0, batch_size=100,
                   learning_rate="constant", learning_rate_init=0.1, momentum=0.9, max_iter=50,
                   tol=1e-4, n_iter_no_change=10, n_iter_output_only=0, early_stopping=False,
-                  validation_fraction=0.1, dropout=0.0, input_dropout=0.0, warm_start=False,
-                  verbose=0, random_state=None):
+                  validation_fraction=0.1, dropout=0.0, input_dropout=0.0, max_norm=None,
+                  warm_start=False, verbose=0, random_state=None):
     self.hidden_layer_sizes = hidden_layer_sizes
     self.pretrain = pretrain
     self.dbn = dbn
@@ -228,6 +228,7 @@ def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True, d
     self.validation_fraction = validation_fraction
     self.dropout = dropout
     self.input_dropout = input_dropout
+    self.max_norm = max_norm
     self.warm_start = warm_start
     self.verbose = verbose
     self.random_state = random_state
@@ -317,7 +318,7 @@ _DBN_NET_DOC = """
         Initializer of the output layer (and of every layer without pretraining).
     solver, alpha, l1, batch_size, learning_rate, learning_rate_init, momentum,
     max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
-    dropout, input_dropout, warm_start, verbose :
+    dropout, input_dropout, max_norm, warm_start, verbose :
         Fine-tuning, as in :class:`deepbelief.DeepNetClassifier` (defaults:
         SGD with momentum 0.9, learning rate 0.1, batches of 100, 50 epochs).
     n_iter_output_only : int, default=0

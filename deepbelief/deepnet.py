@@ -40,6 +40,7 @@ NET_CONSTRAINTS = {
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "input_dropout": [Interval(Real, 0, 1, closed="left")],
+    "max_norm": [Interval(Real, 0, None, closed="neither"), None],
     "batch_norm": ["boolean"],
     "residual": ["boolean"],
     "warm_start": ["boolean"],
@@ -89,7 +90,7 @@ class BaseDeepNet(BaseEstimator):
         return FitConfig(
             loss=self._loss, solver=self.solver, learning_rate_init=self.learning_rate_init,
             learning_rate_schedule=self.learning_rate, momentum=self.momentum, alpha=self.alpha,
-            l1=self.l1, batch_size=batch, max_iter=self.max_iter, tol=self.tol,
+            l1=self.l1, max_norm=getattr(self, "max_norm", None), batch_size=batch, max_iter=self.max_iter, tol=self.tol,
             n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
             n_iter_output_only=getattr(self, "n_iter_output_only", 0),
         )
@@ -308,6 +309,12 @@ _NET_DOC_PARAMS = """
         Dropout rate of the hidden units.
     input_dropout : float, default=0.0
         Dropout rate of the inputs.
+    max_norm : float or None, default=None
+        Max-norm constraint: after every step, each unit's incoming weight
+        vector (a column of ``coefs_[l]``, output layer included) longer than
+        ``max_norm`` is scaled back to that length (Srivastava et al. 2014,
+        who pair it with dropout and large steps; typical values 3-4).
+        ``None``: no constraint.
     warm_start : bool, default=False
         Continue from the previous solution in :meth:`fit`.
     verbose : int, default=0
@@ -326,8 +333,8 @@ def _init_deep_net(self, hidden_layer_sizes=(100,), *, activation="relu", init="
              solver="adam", alpha=1e-4, l1=0.0, batch_size="auto", learning_rate="constant",
              learning_rate_init=0.001, momentum=0.9, max_iter=200, tol=1e-4,
              n_iter_no_change=10, early_stopping=False, validation_fraction=0.1,
-             dropout=0.0, input_dropout=0.0, batch_norm=False, residual=False,
-             warm_start=False, verbose=0, random_state=None):
+             dropout=0.0, input_dropout=0.0, max_norm=None, batch_norm=False,
+             residual=False, warm_start=False, verbose=0, random_state=None):
     self.hidden_layer_sizes = hidden_layer_sizes
     self.activation = activation
     self.init = init
@@ -345,6 +352,7 @@ def _init_deep_net(self, hidden_layer_sizes=(100,), *, activation="relu", init="
     self.validation_fraction = validation_fraction
     self.dropout = dropout
     self.input_dropout = input_dropout
+    self.max_norm = max_norm
     self.batch_norm = batch_norm
     self.residual = residual
     self.warm_start = warm_start

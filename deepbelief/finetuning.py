@@ -21,7 +21,7 @@ from .activations import LOSSES
 from .conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic, conjugate_gradient_batch
 from .diagnostics import layer_diagnostics
 from .feedforward import backward, flat, forward, penalty
-from .optimizers import OPTIMIZERS, scheduled_learning_rate
+from .optimizers import OPTIMIZERS, project_max_norm, scheduled_learning_rate
 from .training import TrainingDivergedError
 
 
@@ -36,6 +36,7 @@ class FitConfig:
     momentum: float = 0.9
     alpha: float = 1e-4
     l1: float = 0.0
+    max_norm: float | None = None
     batch_size: int = 100
     max_iter: int = 50
     tol: float = 1e-4
@@ -70,6 +71,13 @@ class EarlyStopper:
             if params is not None:
                 self.best_params = [p.copy() for p in params]
         return self.bad_epochs >= self.patience
+
+
+def _constrain(weights, max_norm):
+    """The max-norm projection of the trained weight matrices (none without a bound)."""
+    if max_norm is not None:
+        for W in weights:
+            project_max_norm(W, max_norm)
 
 
 def train_network(
@@ -118,7 +126,7 @@ def train_network(
         # the first n_iter_output_only epochs train the output layer alone
         # (Hinton & Salakhutdinov's fine-tuning); the layers below are frozen
         output_only = epoch < cfg.n_iter_output_only
-        decayed = params["W"][-1:] if output_only else params["W"]
+        trained_weights = params["W"][-1:] if output_only else params["W"]
         trained = [not output_only or p is params["W"][-1] or p is params["b"][-1]
                    for p in leaves]
         saved = [p.copy() for p in leaves]
@@ -133,6 +141,7 @@ def train_network(
                     total += conjugate_gradient_batch(
                         params, xb, yb, spec, loss_fn, alpha=cfg.alpha, l1=cfg.l1,
                         output_only=output_only) * idx.size
+                    _constrain(trained_weights, cfg.max_norm)
                     continue
                 P, cache = forward(params, xb, spec, train=True, rng=rng, bn_stats=bn_stats,
                                    bn_momentum=cfg.bn_momentum)
@@ -146,11 +155,12 @@ def train_network(
                                          opt_state, lr)
                 if decay:
                     # decoupled L2 for the SGD family: w *= 1 - lr * alpha / n, one pass
-                    for W in decayed:
+                    for W in trained_weights:
                         W *= 1.0 - lr * decay / idx.size
                 for p, s in zip(leaves, steps):
                     if s is not None:
                         p += s
+                _constrain(trained_weights, cfg.max_norm)
         seconds = time.perf_counter() - t0
         loss = total / n + penalty(params, min(cfg.batch_size, n), cfg.alpha, cfg.l1)
         if not np.isfinite(loss) or not all(np.isfinite(p).all() for p in leaves):

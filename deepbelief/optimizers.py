@@ -160,3 +160,19 @@ def scheduled_learning_rate(schedule, learning_rate, epoch, n_epochs, power_t=0.
         f"Unknown learning-rate schedule {schedule!r}; expected one of "
         f"{LEARNING_RATE_SCHEDULES}."
     )
+
+
+def project_max_norm(W, max_norm):
+    """Max-norm constraint, in place: every unit's incoming weights get norm <= ``max_norm``.
+
+    ``W`` has shape ``(fan_in, fan_out)``; column ``j`` (the weights into unit
+    ``j``) is rescaled to norm ``max_norm`` when it is longer and left alone
+    otherwise (Srivastava et al. 2014, section 5.1: a projection after each
+    step, used with dropout so that large steps cannot blow the weights up).
+    Touches only the columns that exceed the bound; keeps ``W``'s dtype.
+    """
+    norms = np.sqrt(np.einsum("ij,ij->j", W, W))
+    over = np.flatnonzero(norms > max_norm)
+    if over.size:
+        W[:, over] *= (max_norm / norms[over]).astype(W.dtype, copy=False)
+    return W

@@ -231,3 +231,18 @@ def test_dynamic_binarization_needs_bernoulli_units():
         DBN((3,), visible="gaussian", dynamic_binarization=True).fit(X)
     with pytest.raises(ValueError, match="dynamic_binarization.*bernoulli"):
         DBNRegressor((3,), visible="gaussian", dynamic_binarization=True).fit(X, X[:, 0])
+
+
+def test_max_norm_leaves_frozen_layers_alone(digits_split):
+    """In the output-only epochs the max-norm projection, like the step, touches
+    only the output layer; afterwards it bounds every layer."""
+    X_tr, _, y_tr, _ = digits_split
+    kw = dict(hidden_layer_sizes=(32,), pretrain_n_iter=2, random_state=0)
+    start = DBNClassifier(max_iter=0, **kw).fit(X_tr, y_tr)
+    c = 0.5 * np.linalg.norm(start.coefs_[0], axis=0).min()  # every pretrained column is longer
+    frozen = DBNClassifier(max_iter=2, n_iter_output_only=2, max_norm=c, **kw).fit(X_tr, y_tr)
+    np.testing.assert_array_equal(frozen.coefs_[0], start.coefs_[0])
+    assert np.linalg.norm(frozen.coefs_[-1], axis=0).max() <= c * (1 + 1e-5)
+    after = DBNClassifier(max_iter=3, n_iter_output_only=2, max_norm=c, **kw).fit(X_tr, y_tr)
+    norms = np.linalg.norm(after.coefs_[0], axis=0)
+    assert norms.max() <= c * (1 + 1e-5) and np.median(norms) == pytest.approx(c, rel=1e-4)

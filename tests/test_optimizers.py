@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from deepbelief.optimizers import OPTIMIZERS, scheduled_learning_rate
+from deepbelief.optimizers import OPTIMIZERS, project_max_norm, scheduled_learning_rate
 
 # (learning rate, steps) per optimizer for each problem
 PARABOLA = {"sgd": (0.1, 300), "momentum": (0.05, 300), "nesterov": (0.05, 300),
@@ -97,3 +97,22 @@ def test_a_none_gradient_freezes_its_leaf(name):
     steps = opt.update([grads[0][5] * scale, grads[1][5] * scale], state, 0.1)
     np.testing.assert_allclose(steps[0], opt.update([grads[0][5] * scale], fresh, 0.1)[0],
                                rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_norm_projection_against_a_column_by_column_reference(dtype):
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(20, 30)).astype(dtype) * rng.uniform(0.05, 0.5, size=30).astype(dtype)
+    before = W.copy()
+    c = float(np.median(np.linalg.norm(before, axis=0)))
+    out = project_max_norm(W, c)
+    assert out is W and W.dtype == dtype
+    for j in range(W.shape[1]):  # reference: one column at a time
+        col = before[:, j].astype(np.float64)
+        norm = np.linalg.norm(col)
+        if norm > c:  # rescaled to the bound, direction kept
+            np.testing.assert_allclose(W[:, j], col * c / norm, rtol=1e-5 if dtype == np.float32 else 1e-12)
+            assert np.linalg.norm(W[:, j].astype(np.float64)) == pytest.approx(c, rel=1e-5)
+        else:  # untouched, bit for bit
+            np.testing.assert_array_equal(W[:, j], before[:, j])
+    assert (np.linalg.norm(before, axis=0) > c).sum() >= 10  # the bound was active
