@@ -90,8 +90,8 @@ class BaseDeepNet(BaseEstimator):
         return FitConfig(
             loss=self._loss, solver=self.solver, learning_rate_init=self.learning_rate_init,
             learning_rate_schedule=self.learning_rate, momentum=self.momentum, alpha=self.alpha,
-            l1=self.l1, max_norm=getattr(self, "max_norm", None), batch_size=batch, max_iter=self.max_iter, tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
+            l1=self.l1, max_norm=self.max_norm, batch_size=batch, max_iter=self.max_iter,
+            tol=self.tol, n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
             n_iter_output_only=getattr(self, "n_iter_output_only", 0),
         )
 

@@ -111,7 +111,8 @@ def test_max_norm_projection_against_a_column_by_column_reference(dtype):
         col = before[:, j].astype(np.float64)
         norm = np.linalg.norm(col)
         if norm > c:  # rescaled to the bound, direction kept
-            np.testing.assert_allclose(W[:, j], col * c / norm, rtol=1e-5 if dtype == np.float32 else 1e-12)
+            rtol = 1e-5 if dtype == np.float32 else 1e-12
+            np.testing.assert_allclose(W[:, j], col * c / norm, rtol=rtol)
             assert np.linalg.norm(W[:, j].astype(np.float64)) == pytest.approx(c, rel=1e-5)
         else:  # untouched, bit for bit
             np.testing.assert_array_equal(W[:, j], before[:, j])
