@@ -1,9 +1,10 @@
 """The minibatch backprop loop shared by every supervised estimator.
 
 Shuffled minibatches, one optimizer step per batch (or, with ``solver="cg"``,
-a few line-search conjugate-gradient iterations per batch), a learning-rate schedule
-per epoch, an optional max-norm projection after every step, early stopping on a validation split (or a plateau of the training
-loss), a finite-weights check, and a per-epoch ``history``.  The diagnostics
+a few line-search conjugate-gradient iterations per batch), a learning-rate
+schedule per epoch, an optional max-norm projection after every step, early
+stopping on a validation split (or a plateau of the training loss), a
+finite-weights check, and a per-epoch ``history``.  The diagnostics
 (per-layer gradient norms, saturation) are measured once per epoch on a fixed
 monitor batch, so they cost about one minibatch per epoch; a per-batch hook
 ``on_grad_computed(epoch, batch, grads)`` sees every gradient when given (the
