@@ -143,14 +143,13 @@ def main():
     out["ais_seconds"] = time.perf_counter() - t
     if args.check_betas:
         t = time.perf_counter()
-        log_z_long, (low, high) = dbm.log_partition("ais", n_betas=args.check_betas,
-                                                    n_chains=args.check_chains,
-                                                    return_bounds=True)
-        out.update(log_z_long=log_z_long, log_z_long_low=low, log_z_long_high=high,
+        log_z_long, (long_low, long_high) = dbm.log_partition(
+            "ais", n_betas=args.check_betas, n_chains=args.check_chains, return_bounds=True)
+        out.update(log_z_long=log_z_long, log_z_long_low=long_low, log_z_long_high=long_high,
                    long_ais_seconds=time.perf_counter() - t)
         chains = args.check_chains or dbm.ais_chains
         print(f"== AIS: log Z {log_z:.2f} with {dbm.ais_betas} betas, {log_z_long:.2f} "
-              f"[{low:.2f}, {high:.2f}] with {args.check_betas} betas and {chains} chains "
+              f"[{long_low:.2f}, {long_high:.2f}] with {args.check_betas} betas and {chains} chains "
               f"({out['long_ais_seconds']:.0f} s)", flush=True)
     # the bound with the training's mean-field sweeps, then (score_samples)
     # with the mean field run to convergence, which can only raise it
