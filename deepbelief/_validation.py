@@ -3,27 +3,89 @@
 import numpy as np
 
 
-def check_unit_interval(X, what="Bernoulli visible units"):
-    """Raise ``ValueError`` unless every value of ``X`` (dense or sparse) is in [0, 1]."""
+#: how far data meant for Bernoulli units may lie outside [0, 1] at ``fit`` (rounding
+#: errors, e.g. MinMaxScaler's float64 output cast to float32) before it is an error
+RANGE_TOL = 1e-3
+
+
+def _value_range(X):
     data = X.data if hasattr(X, "toarray") else X
-    if data.size and (data.min() < 0 or data.max() > 1):
+    if not data.size:
+        return 0.0, 0.0
+    low, high = float(data.min()), float(data.max())
+    if hasattr(X, "toarray") and data.size < X.shape[0] * X.shape[1]:
+        low, high = min(low, 0.0), max(high, 0.0)  # the implicit zeros
+    return low, high
+
+
+def in_unit_interval(X, tol=RANGE_TOL):
+    """Whether every value of ``X`` (dense or sparse) lies in [-tol, 1 + tol]."""
+    low, high = _value_range(X)
+    return low >= -tol and high <= 1 + tol
+
+
+def clip_unit_interval(X):
+    """``X`` with its values clipped into [0, 1]: a copy when any lies outside, else ``X``."""
+    low, high = _value_range(X)
+    if low >= 0 and high <= 1:
+        return X
+    if hasattr(X, "toarray"):
+        X = X.copy()
+        np.clip(X.data, 0, 1, out=X.data)
+        return X
+    return np.clip(X, 0, 1)
+
+
+def check_unit_interval(X, what="Bernoulli visible units", fit=True):
+    """The range rule of data read as probabilities in [0, 1] (Bernoulli units).
+
+    At ``fit`` (``fit=True``) values may lie outside [0, 1] by at most
+    ``RANGE_TOL`` (rounding errors) and are clipped; data plainly outside
+    (standardized features, raw pixels 0-255) raises ``ValueError``.  After
+    fitting (``transform``, ``predict``, ``score``, ...) every value is clipped
+    into [0, 1]: held-out rows scaled with the training data's statistics
+    legitimately lie a little outside.  Returns the (clipped) data; ``X``
+    itself is never modified.
+    """
+    if fit and not in_unit_interval(X):
+        low, high = _value_range(X)
         raise ValueError(
-            f"{what} need data in [0, 1]; got values in [{data.min():g}, {data.max():g}]. "
+            f"{what} need data in [0, 1]; got values in [{low:.6g}, {high:.6g}]. "
             "Scale the data (e.g. MinMaxScaler) or use visible='gaussian' on "
             "standardized data."
         )
-    return X
+    return clip_unit_interval(X)
 
 
-def check_visible_data(X, visible, dynamic_binarization):
-    """The data checks of a model with ``visible`` units: [0, 1] for Bernoulli
-    units; dynamic binarization (data read as probabilities) needs them."""
+def check_visible_data(X, visible, dynamic_binarization, fit=True):
+    """The data checks of a model with ``visible`` units: the [0, 1] rule of
+    :func:`check_unit_interval` for Bernoulli units; dynamic binarization (data
+    read as probabilities) needs them."""
     if visible == "bernoulli":
-        return check_unit_interval(X)
+        return check_unit_interval(X, fit=fit)
     if dynamic_binarization:
         raise ValueError("dynamic_binarization=True needs visible='bernoulli' (the data are "
                          f"read as probabilities in [0, 1]); got visible={visible!r}.")
     return X
+
+
+def fit_unit_scaling(X):
+    """Per-feature ``(offset, scale)`` mapping the training data's range onto [0, 1].
+
+    Constant features get scale 1 (they map to 0).  Float64 statistics, returned
+    in ``X``'s dtype.
+    """
+    low = np.min(X, axis=0).astype(np.float64)
+    span = np.max(X, axis=0).astype(np.float64) - low
+    scale = np.where(span > 0, 1.0 / np.where(span > 0, span, 1.0), 1.0)
+    return low.astype(X.dtype), scale.astype(X.dtype)
+
+
+def apply_unit_scaling(X, offset, scale):
+    """``clip((X - offset) * scale, 0, 1)``: a new array in ``X``'s dtype."""
+    out = X - offset
+    out *= scale
+    return np.clip(out, 0, 1, out=out)
 
 
 def make_generator(random_state):

@@ -7,6 +7,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import budget
 from ._validation import check_unit_interval
 from .activations import HIDDEN_ACTIVATIONS
 from .autoencoding import CORRUPTIONS
@@ -25,9 +26,9 @@ AE_CONSTRAINTS = {
     "tied": ["boolean"],
     "corruption": [StrOptions(set(CORRUPTIONS))],
     "corruption_level": [Interval(Real, 0, None, closed="left")],
-    "pretrain_n_iter": [Interval(Integral, 0, None, closed="left")],
+    "pretrain_n_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
     "pretrain_learning_rate": [Interval(Real, 0, None, closed="neither")],
-    "pretrain_batch_size": [Interval(Integral, 1, None, closed="left")],
+    "pretrain_batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     "loss": [StrOptions({"squared_error", "cross_entropy"})],
 }
 _NET = {k: v for k, v in NET_CONSTRAINTS.items()
@@ -65,20 +66,23 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         Input corruption of the pretraining autoencoders (denoising).
     corruption_level : float, default=0.25
         Fraction of inputs masked, or the standard deviation of the noise.
-    pretrain_n_iter : int, default=10
-        Epochs per pretrained layer.
+    pretrain_n_iter : int or "auto", default="auto"
+        Epochs per pretrained layer; ``"auto"``: 10-30 epochs for about 2,000
+        updates (:mod:`deepbelief.budget`).
     pretrain_learning_rate : float, default=0.01
         Step size of pretraining (SGD with momentum 0.9 for autoencoders; CD-1
         with momentum 0.5 for RBMs, 10x smaller for Gaussian layers).
-    pretrain_batch_size : int, default=100
+    pretrain_batch_size : int or "auto", default="auto"
+        ``"auto"``: ``clip(n_samples // 100, 10, 100)`` (:mod:`deepbelief.budget`).
     init : str, default="glorot_uniform"
         Initializer of the layers that are not pretrained.
     solver, alpha, l1, batch_size, learning_rate, learning_rate_init, momentum,
     max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
     dropout, input_dropout, max_norm, warm_start, verbose :
         Fine-tuning, as in :class:`deepbelief.DeepNetRegressor` (defaults: Adam,
-        step 1e-3, batches of 100, 50 epochs); ``input_dropout`` turns
-        fine-tuning into denoising too.
+        step 1e-3, ``batch_size`` and ``max_iter`` resolved from the data by
+        :mod:`deepbelief.budget`); ``input_dropout`` turns fine-tuning into
+        denoising too.
     random_state : int, RandomState instance or None
         Controls pretraining, initialisation, corruption, minibatch order,
         dropout and the validation split.
@@ -114,10 +118,10 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
 
     def __init__(self, hidden_layer_sizes=(256, 64), *, activation="sigmoid", code_activation=None,
                  loss="squared_error", pretrain="autoencoder", tied=True, corruption="none",
-                 corruption_level=0.25, pretrain_n_iter=10, pretrain_learning_rate=0.01,
-                 pretrain_batch_size=100, init="glorot_uniform", solver="adam", alpha=1e-4,
-                 l1=0.0, batch_size=100, learning_rate="constant", learning_rate_init=1e-3,
-                 momentum=0.9, max_iter=50, tol=1e-4, n_iter_no_change=10, early_stopping=False,
+                 corruption_level=0.25, pretrain_n_iter="auto", pretrain_learning_rate=0.01,
+                 pretrain_batch_size="auto", init="glorot_uniform", solver="adam", alpha=1e-4,
+                 l1=0.0, batch_size="auto", learning_rate="constant", learning_rate_init="auto",
+                 momentum=0.9, max_iter="auto", tol=1e-4, n_iter_no_change="auto", early_stopping=False,
                  validation_fraction=0.1, dropout=0.0, input_dropout=0.0, max_norm=None,
                  warm_start=False, verbose=0, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -150,6 +154,13 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.warm_start = warm_start
         self.verbose = verbose
         self.random_state = random_state
+
+    def _resolve_pretraining(self, n_samples):
+        if self.pretrain == "none":
+            return {}
+        batch, epochs = budget.resolve(n_samples, self.pretrain_batch_size, self.pretrain_n_iter,
+                                       "pretrain")
+        return {"pretrain_batch_size": batch, "pretrain_n_iter": epochs}
 
     # ------------------------------------------------------------ structure
     @property
@@ -275,13 +286,13 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         return tags
 
 
-def _init_sae_net(self, hidden_layer_sizes=(500, 500, 500), *, activation="sigmoid",
+def _init_sae_net(self, hidden_layer_sizes=(100, 100), *, activation="sigmoid",
                   pretrain=True, loss="squared_error", tied=True, corruption="masking",
-                  corruption_level=0.25, pretrain_n_iter=10, pretrain_learning_rate=0.01,
-                  pretrain_batch_size=100, init="glorot_uniform", solver="momentum",
-                  alpha=1e-4, l1=0.0, batch_size=100, learning_rate="constant",
-                  learning_rate_init=0.1, momentum=0.9, max_iter=50, tol=1e-4,
-                  n_iter_no_change=10, n_iter_output_only=0, early_stopping=False,
+                  corruption_level=0.25, pretrain_n_iter="auto", pretrain_learning_rate=0.01,
+                  pretrain_batch_size="auto", init="glorot_uniform", solver="momentum",
+                  alpha=1e-4, l1=0.0, batch_size="auto", learning_rate="constant",
+                  learning_rate_init="auto", momentum=0.9, max_iter="auto", tol=1e-4,
+                  n_iter_no_change="auto", n_iter_output_only=0, early_stopping=False,
                   validation_fraction=0.1, dropout=0.0, input_dropout=0.0, max_norm=None,
                   warm_start=False, verbose=0, random_state=None):
     self.hidden_layer_sizes = hidden_layer_sizes
@@ -323,6 +334,13 @@ class _AutoencoderPretrainedNet(BaseDeepNet):
                               "pretrain": ["boolean"]}
     __init__ = _init_sae_net
 
+    def _resolve_pretraining(self, n_samples):
+        if not self.pretrain:
+            return {}
+        batch, epochs = budget.resolve(n_samples, self.pretrain_batch_size, self.pretrain_n_iter,
+                                       "pretrain")
+        return {"pretrain_batch_size": batch, "pretrain_n_iter": epochs}
+
     def _initial_params(self, X, n_out, rng):
         params = self._random_params(X.shape[1], n_out, X.dtype, rng)
         if not self.pretrain:
@@ -339,7 +357,7 @@ class _AutoencoderPretrainedNet(BaseDeepNet):
 _SAE_NET_DOC = """
     Parameters
     ----------
-    hidden_layer_sizes : array-like of int, default=(500, 500, 500)
+    hidden_layer_sizes : array-like of int, default=(100, 100)
         Hidden layers (one pretrained autoencoder each), input side first.
     activation : {"sigmoid", "tanh", "relu", "leaky_relu"}, default="sigmoid"
     pretrain : bool, default=True

@@ -13,7 +13,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import dbm_energy, energy
+from . import budget, dbm_energy, energy
 from ._validation import cached_log_partition, check_visible_data, make_generator
 from .dbm_training import (
     DBMConfig,
@@ -45,17 +45,21 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    hidden_layer_sizes : array-like of int, default=(500, 1000)
-        Hidden units per layer, input side first (the MNIST DBM of the paper).
+    hidden_layer_sizes : array-like of int, default=(100, 100)
+        Hidden units per layer, input side first (the paper's MNIST DBM is
+        ``(500, 1000)``).
     visible : {"bernoulli", "gaussian"}, default="bernoulli"
         Visible units: data in [0, 1], or standardized data (unit variance).
-    pretrain_n_iter : int, default=10
-        Epochs of greedy pretraining per RBM (0: start from small random weights).
+    pretrain_n_iter : int or "auto", default="auto"
+        Epochs of greedy pretraining per RBM (0: start from small random
+        weights); ``"auto"``: 10-30 epochs for about 2,000 updates
+        (:mod:`deepbelief.budget`).
     pretrain_learning_rate, pretrain_batch_size, pretrain_method, pretrain_k,
     pretrain_momentum, pretrain_weight_decay :
         Training of the pretraining RBMs (see :class:`deepbelief.RBM`).
-    n_iter : int, default=10
-        Epochs of joint training.
+    n_iter : int or "auto", default="auto"
+        Epochs of joint training; ``"auto"``: 10-30 epochs for about 2,000
+        updates (:mod:`deepbelief.budget`).
     learning_rate : float, default=0.005
         Step size of joint training.
     learning_rate_schedule : {"constant", "linear", "invscaling"}, default="linear"
@@ -63,7 +67,9 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         decays it to zero).
     momentum : float, default=0.5
     weight_decay : float, default=2e-4
-    batch_size : int, default=100
+    batch_size : int or "auto", default="auto"
+        Minibatch size of joint training (``pretrain_batch_size``: of the
+        pretraining RBMs); ``"auto"``: ``clip(n_samples // 100, 10, 100)``.
     n_particles : int, default=100
         Persistent fantasy particles of the negative phase.
     n_gibbs : int, default=1
@@ -102,6 +108,9 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Weights ``W_l`` of shape ``(n_{l-1}, n_l)``, input side first.
     intercepts_ : list of ndarray
         Biases of every layer, the visible one first.
+    resolved_params_ : dict
+        The batch sizes and epoch counts used (``"auto"`` resolved from the
+        data by :mod:`deepbelief.budget`).
     n_iter_ : int
         Epochs of joint training run so far.
     history_ : dict of lists
@@ -133,19 +142,19 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     _parameter_constraints = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "visible": [StrOptions(set(energy.VISIBLE_UNITS))],
-        "pretrain_n_iter": [Interval(Integral, 0, None, closed="left")],
+        "pretrain_n_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
         "pretrain_learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "pretrain_batch_size": [Interval(Integral, 1, None, closed="left")],
+        "pretrain_batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "pretrain_method": [StrOptions({"cd", "pcd"})],
         "pretrain_k": [Interval(Integral, 1, None, closed="left")],
         "pretrain_momentum": [Interval(Real, 0, 1, closed="left")],
         "pretrain_weight_decay": [Interval(Real, 0, None, closed="left")],
-        "n_iter": [Interval(Integral, 0, None, closed="left")],
+        "n_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "learning_rate_schedule": [StrOptions(set(LEARNING_RATE_SCHEDULES))],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "n_particles": [Interval(Integral, 1, None, closed="left")],
         "n_gibbs": [Interval(Integral, 1, None, closed="left")],
         "n_mean_field": [Interval(Integral, 1, None, closed="left")],
@@ -159,11 +168,12 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, hidden_layer_sizes=(500, 1000), *, visible="bernoulli", pretrain_n_iter=10,
-                 pretrain_learning_rate=0.05, pretrain_batch_size=100, pretrain_method="cd",
-                 pretrain_k=1, pretrain_momentum=0.5, pretrain_weight_decay=2e-4, n_iter=10,
-                 learning_rate=0.005, learning_rate_schedule="linear", momentum=0.5,
-                 weight_decay=2e-4, batch_size=100, n_particles=100, n_gibbs=1, n_mean_field=10,
+    def __init__(self, hidden_layer_sizes=(100, 100), *, visible="bernoulli",
+                 pretrain_n_iter="auto", pretrain_learning_rate=0.05, pretrain_batch_size="auto",
+                 pretrain_method="cd", pretrain_k=1, pretrain_momentum=0.5,
+                 pretrain_weight_decay=2e-4, n_iter="auto", learning_rate=0.005,
+                 learning_rate_schedule="linear", momentum=0.5, weight_decay=2e-4,
+                 batch_size="auto", n_particles=100, n_gibbs=1, n_mean_field=10,
                  n_mean_field_score=None, dynamic_binarization=False, transform_layers="top",
                  ais_chains=100, ais_betas=14500, warm_start=False, verbose=0, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -196,10 +206,10 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     _hidden_sizes = BaseDeepNet._hidden_sizes
 
     # ------------------------------------------------------------------ input
-    def _validate_X(self, X, reset):
+    def _validate_X(self, X, reset, fit=False):
         dtype = [np.float64, np.float32] if reset else self.coefs_[0].dtype
         X = validate_data(self, X, dtype=dtype, reset=reset)
-        return check_visible_data(X, self.visible, self.dynamic_binarization)
+        return check_visible_data(X, self.visible, self.dynamic_binarization, fit=fit)
 
     @property
     def _n_features_out(self):
@@ -215,25 +225,41 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return tags
 
     # --------------------------------------------------------------- training
+    def _resolve_budget(self, n_samples, first=True):
+        """Set ``resolved_params_`` (pretraining only on a first fit); return the joint epochs."""
+        batch, epochs = budget.resolve(n_samples, self.batch_size, self.n_iter, "joint")
+        resolved = {"batch_size": batch, "n_iter": epochs}
+        if first:
+            pb, pe = budget.resolve(n_samples, self.pretrain_batch_size, self.pretrain_n_iter,
+                                    "pretrain")
+            resolved = {"pretrain_batch_size": pb, "pretrain_n_iter": pe, **resolved}
+        else:
+            resolved = {**self.resolved_params_, **resolved}
+        self.resolved_params_ = resolved
+        if self.verbose:
+            print(budget.report(type(self).__name__, resolved))
+        return epochs
+
     def _config(self):
         return DBMConfig(
             visible=self.visible, learning_rate=self.learning_rate,
             learning_rate_schedule=self.learning_rate_schedule, momentum=self.momentum,
-            weight_decay=self.weight_decay, batch_size=self.batch_size,
+            weight_decay=self.weight_decay, batch_size=self.resolved_params_["batch_size"],
             n_particles=self.n_particles, n_gibbs=self.n_gibbs, n_mean_field=self.n_mean_field,
             dynamic_binarization=self.dynamic_binarization,
         )
 
     def _initialize(self, X, rng):
         sizes = self._hidden_sizes()
-        if self.pretrain_n_iter > 0:
+        pretrain_n_iter = self.resolved_params_["pretrain_n_iter"]
+        if pretrain_n_iter > 0:
             cd = CDConfig(k=self.pretrain_k, persistent=self.pretrain_method == "pcd",
                           learning_rate=self.pretrain_learning_rate,
                           momentum=self.pretrain_momentum,
                           weight_decay=self.pretrain_weight_decay,
-                          batch_size=self.pretrain_batch_size,
+                          batch_size=self.resolved_params_["pretrain_batch_size"],
                           dynamic_binarization=self.dynamic_binarization)
-            Ws, bs = pretrain_dbm(X, sizes, cd, self.pretrain_n_iter, rng, visible=self.visible,
+            Ws, bs = pretrain_dbm(X, sizes, cd, pretrain_n_iter, rng, visible=self.visible,
                                   verbose=self.verbose)
         else:
             fan = [X.shape[1], *sizes]
@@ -288,11 +314,12 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self : DBM
         """
         warm = self.warm_start and hasattr(self, "coefs_")
-        X = self._validate_X(X, reset=not warm)
+        X = self._validate_X(X, reset=not warm, fit=True)
+        n_iter = self._resolve_budget(X.shape[0], first=not warm)
         if not warm:
             self._initialize(X, make_generator(self.random_state))
         start = self._state.epoch
-        return self._train(X, self.n_iter, horizon=start + self.n_iter)
+        return self._train(X, n_iter, horizon=start + n_iter)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -301,10 +328,11 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         The learning-rate schedule decays over ``n_iter`` calls.
         """
         first = not hasattr(self, "coefs_")
-        X = self._validate_X(X, reset=first)
+        X = self._validate_X(X, reset=first, fit=True)
         if first:
+            self._resolve_budget(X.shape[0])
             self._initialize(X, make_generator(self.random_state))
-        return self._train(X, 1, horizon=max(self.n_iter, 1))
+        return self._train(X, 1, horizon=max(self.resolved_params_["n_iter"], 1))
 
     # ------------------------------------------------------------- inference
     def mean_field(self, X):

@@ -5,9 +5,19 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from ._validation import fit_unit_scaling, in_unit_interval
 from .dbm import DBM
+from .dbn import _scale_input
 from .dbm_training import mean_field_batched
 from .deepnet import NET_CONSTRAINTS, OUTPUT_ONLY_CONSTRAINT, BaseDeepNet, ClassifierNetMixin
+
+
+def _is_fitted(estimator):
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        return False
+    return True
 
 
 class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
@@ -27,7 +37,13 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
         The DBM: a fitted one is used as it is (never changed); an unfitted one
         (as ``clone`` and ``GridSearchCV`` pass it on) is cloned and fitted on
         the training data, seeded from ``random_state`` when its own
-        ``random_state`` is None.  ``None`` means ``DBM()``.
+        ``random_state`` is None.  ``None`` means ``DBM()``.  An unfitted DBM
+        with Bernoulli visible units (the default) is trained on the input as
+        given when it lies in [0, 1] (up to rounding), and otherwise on the
+        input mapped onto [0, 1] with each feature's training minimum and
+        maximum (``input_scaling_ = "minmax"``); held-out values beyond them are
+        clipped, so the classifier takes any finite real-valued input.  A
+        fitted Bernoulli DBM needs input in [0, 1].
     init, solver, alpha, l1, batch_size, learning_rate, learning_rate_init, momentum,
     max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
     dropout, input_dropout, max_norm, warm_start, verbose, n_iter_output_only :
@@ -63,9 +79,9 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
         **OUTPUT_ONLY_CONSTRAINT,
     }
 
-    def __init__(self, dbm=None, *, init="glorot_uniform", solver="momentum", alpha=1e-4, l1=0.0,
-                 batch_size=100, learning_rate="constant", learning_rate_init=0.1, momentum=0.9,
-                 max_iter=50, tol=1e-4, n_iter_no_change=10, n_iter_output_only=0,
+    def __init__(self, dbm=None, *, init="glorot_uniform", solver="adam", alpha=1e-4, l1=0.0,
+                 batch_size="auto", learning_rate="constant", learning_rate_init="auto", momentum=0.9,
+                 max_iter="auto", tol=1e-4, n_iter_no_change="auto", n_iter_output_only=0,
                  early_stopping=False, validation_fraction=0.1, dropout=0.0, input_dropout=0.0,
                  max_norm=None, warm_start=False, verbose=0, random_state=None):
         self.dbm = dbm
@@ -95,6 +111,18 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
 
     def _hidden_sizes(self):
         return self.dbm_._fitted_sizes()
+
+    def _prepare_input(self, X, fit):
+        if fit:
+            template = DBM() if self.dbm is None else self.dbm
+            self.visible_ = template.visible
+            self.input_scaling_ = "none"
+            # an unfitted DBM with Bernoulli units is trained on the input mapped onto [0, 1]
+            if (self.visible_ == "bernoulli" and not in_unit_interval(X)
+                    and not _is_fitted(template)):
+                self.input_offset_, self.input_scale_ = fit_unit_scaling(X)
+                self.input_scaling_ = "minmax"
+        return _scale_input(self, X, fit)
 
     def _fitted_dbm(self, X, rng):
         template = DBM() if self.dbm is None else self.dbm

@@ -14,8 +14,14 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import energy
-from ._validation import check_visible_data, make_generator
+from . import budget, energy
+from ._validation import (
+    apply_unit_scaling,
+    check_visible_data,
+    fit_unit_scaling,
+    in_unit_interval,
+    make_generator,
+)
 from .deepnet import (
     NET_CONSTRAINTS,
     OUTPUT_ONLY_CONSTRAINT,
@@ -34,9 +40,9 @@ from .pretraining import (
 from .rbm import RBM
 
 PRETRAIN_CONSTRAINTS = {
-    "pretrain_n_iter": [Interval(Integral, 0, None, closed="left")],
+    "pretrain_n_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
     "pretrain_learning_rate": [Interval(Real, 0, None, closed="neither")],
-    "pretrain_batch_size": [Interval(Integral, 1, None, closed="left")],
+    "pretrain_batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     "pretrain_method": [StrOptions({"cd", "pcd"})],
     "pretrain_k": [Interval(Integral, 1, None, closed="left")],
     "pretrain_momentum": [Interval(Real, 0, 1, closed="left")],
@@ -47,8 +53,9 @@ PRETRAIN_CONSTRAINTS = {
 }
 
 
-def _make_rbms(est, rng, prefix):
-    """A factory of the stack's RBMs from an estimator's (prefixed) parameters."""
+def _make_rbms(est, rng, prefix, visible, n_iter, batch_size):
+    """A factory of the stack's RBMs from an estimator's (prefixed) parameters,
+    with the resolved epochs and batch size."""
     get = lambda name: getattr(est, prefix + name)  # noqa: E731
     sizes = est._hidden_sizes()
     layer_seeds = seeds(rng, len(sizes))
@@ -56,10 +63,10 @@ def _make_rbms(est, rng, prefix):
     def make(layer):
         return RBM(
             n_components=sizes[layer],
-            visible=est.visible if layer == 0 else "bernoulli",
+            visible=visible if layer == 0 else "bernoulli",
             dynamic_binarization=est.dynamic_binarization and layer == 0,
-            n_iter=get("n_iter"), learning_rate=get("learning_rate"),
-            batch_size=get("batch_size"), method=get("method"), k=get("k"),
+            n_iter=n_iter, learning_rate=get("learning_rate"),
+            batch_size=batch_size, method=get("method"), k=get("k"),
             momentum=get("momentum"), weight_decay=get("weight_decay"),
             random_state=layer_seeds[layer], verbose=est.verbose,
         )
@@ -77,7 +84,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    hidden_layer_sizes : array-like of int, default=(256, 256)
+    hidden_layer_sizes : array-like of int, default=(100, 100)
         Hidden units per RBM, input side first.
     visible : {"bernoulli", "gaussian"}, default="bernoulli"
         Visible units of the first RBM (data in [0, 1], or standardized).
@@ -86,7 +93,11 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         fresh binary draw of every minibatch (see :class:`deepbelief.RBM`); the
         RBMs above train on what the layer below passes up, as always.
         Bernoulli visible units only.
-    n_iter, learning_rate, batch_size, method, k, momentum, weight_decay :
+    n_iter, batch_size : int or "auto", default="auto"
+        Epochs and minibatch size of every RBM; ``"auto"`` resolves them from
+        the number of training rows (:mod:`deepbelief.budget`: batches of
+        ``clip(n // 100, 10, 100)`` rows, 10-30 epochs).
+    learning_rate, method, k, momentum, weight_decay :
         Training parameters of every RBM (see :class:`deepbelief.RBM`).
     propagate : {"samples", "probabilities"}, default="samples"
         What each RBM is trained on: one binary sample of the hidden units below
@@ -100,6 +111,8 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     ----------
     rbms_ : list of RBM
         The fitted layers, input side first.
+    resolved_params_ : dict
+        The ``batch_size`` and ``n_iter`` used (``"auto"`` resolved).
     n_features_in_ : int
 
     Examples
@@ -120,8 +133,8 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, hidden_layer_sizes=(256, 256), *, visible="bernoulli",
-                 dynamic_binarization=False, n_iter=10, learning_rate=0.05, batch_size=100,
+    def __init__(self, hidden_layer_sizes=(100, 100), *, visible="bernoulli",
+                 dynamic_binarization=False, n_iter="auto", learning_rate=0.05, batch_size="auto",
                  method="cd", k=1, momentum=0.5, weight_decay=2e-4, propagate="samples",
                  verbose=0, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -140,18 +153,22 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     _hidden_sizes = BaseDeepNet._hidden_sizes
 
-    def _validate_X(self, X, reset):
+    def _validate_X(self, X, reset, fit=False):
         sparse = "csr" if self.visible == "bernoulli" else False
         dtype = [np.float64, np.float32] if reset else self.rbms_[0].components_.dtype
         X = validate_data(self, X, accept_sparse=sparse, dtype=dtype, reset=reset)
-        return check_visible_data(X, self.visible, self.dynamic_binarization)
+        return check_visible_data(X, self.visible, self.dynamic_binarization, fit=fit)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Pretrain the stack greedily on ``X``."""
-        X = self._validate_X(X, reset=True)
+        X = self._validate_X(X, reset=True, fit=True)
         self._rng = make_generator(self.random_state)
-        make, n_layers = _make_rbms(self, self._rng, "")
+        batch, epochs = budget.resolve(X.shape[0], self.batch_size, self.n_iter, "pretrain")
+        self.resolved_params_ = {"batch_size": batch, "n_iter": epochs}
+        if self.verbose:
+            print(budget.report(type(self).__name__, self.resolved_params_))
+        make, n_layers = _make_rbms(self, self._rng, "", self.visible, epochs, batch)
         self.rbms_ = greedy_layerwise(X, make, n_layers, propagate=self.propagate, rng=self._rng,
                                       verbose=self.verbose)
         return self
@@ -188,15 +205,15 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return tags
 
 
-def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True, dbn=None,
-                  visible="bernoulli", dynamic_binarization=False, pretrain_n_iter=10,
+def _init_dbn_net(self, hidden_layer_sizes=(100, 100), *, pretrain=True, dbn=None,
+                  visible="auto", dynamic_binarization=False, pretrain_n_iter="auto",
                   pretrain_learning_rate=0.05,
-                  pretrain_batch_size=100, pretrain_method="cd", pretrain_k=1,
+                  pretrain_batch_size="auto", pretrain_method="cd", pretrain_k=1,
                   pretrain_momentum=0.5, pretrain_weight_decay=2e-4,
                   pretrain_propagate="samples", init="glorot_uniform",
-                  solver="momentum", alpha=1e-4, l1=0.0, batch_size=100,
-                  learning_rate="constant", learning_rate_init=0.1, momentum=0.9, max_iter=50,
-                  tol=1e-4, n_iter_no_change=10, n_iter_output_only=0, early_stopping=False,
+                  solver="momentum", alpha=1e-4, l1=0.0, batch_size="auto",
+                  learning_rate="constant", learning_rate_init="auto", momentum=0.9, max_iter="auto",
+                  tol=1e-4, n_iter_no_change="auto", n_iter_output_only=0, early_stopping=False,
                   validation_fraction=0.1, dropout=0.0, input_dropout=0.0, max_norm=None,
                   warm_start=False, verbose=0, random_state=None):
     self.hidden_layer_sizes = hidden_layer_sizes
@@ -234,6 +251,29 @@ def _init_dbn_net(self, hidden_layer_sizes=(500, 500, 2000), *, pretrain=True, d
     self.random_state = random_state
 
 
+def _input_scaling(est, X):
+    """How a net with ``visible`` units reads its training input ``X``.
+
+    ``"gaussian"``: as given.  ``"bernoulli"``: data in [0, 1] (the range rule
+    of :func:`~deepbelief._validation.check_unit_interval`).  ``"auto"``: data
+    in [0, 1] up to rounding is read as given (clipped), any other finite data
+    is mapped onto [0, 1] with the training minimum and maximum of each
+    feature (held-out values beyond them are clipped), for Bernoulli units.
+    Sets ``visible_`` and, for ``"minmax"``, ``input_offset_``/``input_scale_``.
+    """
+    est.visible_ = "bernoulli" if est.visible == "auto" else est.visible
+    if est.visible == "auto" and not in_unit_interval(X):
+        est.input_offset_, est.input_scale_ = fit_unit_scaling(X)
+        return "minmax"
+    return "none"
+
+
+def _scale_input(est, X, fit):
+    if est.input_scaling_ == "minmax":
+        return apply_unit_scaling(X, est.input_offset_, est.input_scale_)
+    return check_visible_data(X, est.visible_, getattr(est, "dynamic_binarization", False), fit=fit)
+
+
 class _PretrainedNet(BaseDeepNet):
     """A sigmoid net whose hidden layers start as a DBN's RBMs (when ``pretrain``)."""
 
@@ -241,6 +281,7 @@ class _PretrainedNet(BaseDeepNet):
         **{k: v for k, v in NET_CONSTRAINTS.items()
            if k not in ("activation", "batch_norm", "residual")},
         **PRETRAIN_CONSTRAINTS,
+        "visible": [StrOptions(set(energy.VISIBLE_UNITS) | {"auto"})],
         "pretrain": ["boolean"],
         "dbn": [DBN, None],
         **OUTPUT_ONLY_CONSTRAINT,
@@ -250,13 +291,27 @@ class _PretrainedNet(BaseDeepNet):
     def _activation(self):
         return "sigmoid"  # the RBMs' hidden units
 
+    def _resolve_pretraining(self, n_samples):
+        if not self.pretrain or self.dbn is not None:
+            return {}
+        batch, epochs = budget.resolve(n_samples, self.pretrain_batch_size, self.pretrain_n_iter,
+                                       "pretrain")
+        return {"pretrain_batch_size": batch, "pretrain_n_iter": epochs}
+
+    def _prepare_input(self, X, fit):
+        if fit:
+            self.input_scaling_ = _input_scaling(self, X)
+        return _scale_input(self, X, fit)
+
     def _initial_params(self, X, n_out, rng):
         params = self._random_params(X.shape[1], n_out, X.dtype, rng)
         if self.dbn is not None:
             rbms = self._given_rbms(X)
         elif self.pretrain:
-            check_visible_data(X, self.visible, self.dynamic_binarization)
-            make, n_layers = _make_rbms(self, rng, "pretrain_")
+            resolved = self.resolved_params_
+            make, n_layers = _make_rbms(self, rng, "pretrain_", self.visible_,
+                                        resolved["pretrain_n_iter"],
+                                        resolved["pretrain_batch_size"])
             rbms = greedy_layerwise(X, make, n_layers, propagate=self.pretrain_propagate, rng=rng,
                                     verbose=self.verbose)
         else:

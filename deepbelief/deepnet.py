@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import budget
 from ._validation import make_generator
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_FOR_LOSS
 from .conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic
@@ -31,11 +32,11 @@ NET_CONSTRAINTS = {
     "l1": [Interval(Real, 0, None, closed="left")],
     "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     "learning_rate": [StrOptions(set(LEARNING_RATE_SCHEDULES))],
-    "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+    "learning_rate_init": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
     "momentum": [Interval(Real, 0, 1, closed="left")],
-    "max_iter": [Interval(Integral, 0, None, closed="left")],
+    "max_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
     "tol": [Interval(Real, 0, None, closed="left")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "n_iter_no_change": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
     "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -85,13 +86,47 @@ class BaseDeepNet(BaseEstimator):
     def _layer_activations(self):
         return ()  # the same activation in every hidden layer
 
+    # the pretrained nets take the data-scaled rule of deepbelief.budget for
+    # batch_size="auto"; the random-init nets keep MLPClassifier's min(200, n)
+    _mlp_batch_rule = False
+
+    def _resolve_budget(self, n_samples, first=True):
+        """``resolved_params_``: the training budget, ``"auto"`` resolved for ``n_samples``."""
+        if self._mlp_batch_rule and self.batch_size == "auto":
+            batch = min(200, n_samples)
+            epochs = budget.resolve(n_samples, batch, self.max_iter, "finetune")[1]
+        else:
+            batch, epochs = budget.resolve(n_samples, self.batch_size, self.max_iter, "finetune")
+        patience = (budget.auto_patience(n_samples, batch) if self.n_iter_no_change == "auto"
+                    else self.n_iter_no_change)
+        lr = (budget.auto_learning_rate(self.solver, batch) if self.learning_rate_init == "auto"
+              else self.learning_rate_init)
+        resolved = {"batch_size": batch, "learning_rate_init": lr, "max_iter": epochs,
+                    "n_iter_no_change": patience}
+        if first:
+            resolved = {**self._resolve_pretraining(n_samples), **resolved}
+        else:
+            resolved = {**self.resolved_params_, **resolved}
+        self.resolved_params_ = resolved
+        if self.verbose:
+            print(budget.report(type(self).__name__, resolved))
+        return resolved
+
+    def _resolve_pretraining(self, n_samples):
+        return {}  # no pretraining
+
+    def _prepare_input(self, X, fit):
+        """The input the net sees: as given here; Bernoulli-unit nets apply their range rule."""
+        return X
+
     def _config(self, n_samples):
-        batch = min(200, n_samples) if self.batch_size == "auto" else min(self.batch_size, n_samples)
+        resolved = self.resolved_params_
         return FitConfig(
-            loss=self._loss, solver=self.solver, learning_rate_init=self.learning_rate_init,
+            loss=self._loss, solver=self.solver, learning_rate_init=resolved["learning_rate_init"],
             learning_rate_schedule=self.learning_rate, momentum=self.momentum, alpha=self.alpha,
-            l1=self.l1, max_norm=self.max_norm, batch_size=batch, max_iter=self.max_iter,
-            tol=self.tol, n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
+            l1=self.l1, max_norm=self.max_norm, batch_size=resolved["batch_size"],
+            max_iter=resolved["max_iter"],
+            tol=self.tol, n_iter_no_change=resolved["n_iter_no_change"], verbose=self.verbose,
             n_iter_output_only=getattr(self, "n_iter_output_only", 0),
         )
 
@@ -116,6 +151,8 @@ class BaseDeepNet(BaseEstimator):
         if not first and X.dtype != self.params_["W"][0].dtype:
             X = X.astype(self.params_["W"][0].dtype)
         Y = self._encode_targets(y, X.dtype, first, classes)
+        X = self._prepare_input(X, fit=first)
+        self._resolve_budget(X.shape[0], first=first)
         if not first:
             X = self._input_features(X)
         if first:
@@ -177,7 +214,7 @@ class BaseDeepNet(BaseEstimator):
     def _forward(self, X):
         check_is_fitted(self, "params_")
         X = validate_data(self, X, reset=False, dtype=self.params_["W"][0].dtype)
-        X = self._input_features(X)
+        X = self._input_features(self._prepare_input(X, fit=False))
         out, _ = forward(self.params_, X, self._spec(), bn_stats=self._bn_stats)
         return out
 
@@ -207,6 +244,8 @@ class ClassifierNetMixin(ClassifierMixin):
             self.classes_ = self._label_binarizer.classes_
         elif np.setdiff1d(np.unique(y), self.classes_).size:
             raise ValueError(f"y has labels not in classes_ {self.classes_}.")
+        if len(self.classes_) == 1:  # one class: one output, always probability 1
+            return np.ones((len(y), 1), dtype=dtype)
         Y = self._label_binarizer.transform(y).astype(dtype)
         if Y.shape[1] == 1:  # binary: two softmax outputs
             Y = np.hstack([1 - Y, Y])
@@ -240,19 +279,34 @@ class ClassifierNetMixin(ClassifierMixin):
 
 
 class RegressorNetMixin(RegressorMixin):
-    """Identity output, squared-error loss."""
+    """Identity output, squared-error loss, on standardized targets.
+
+    The net is trained on ``(y - target_mean_) / target_scale_`` (each target's
+    training mean and standard deviation, from the first call of ``fit`` or
+    ``partial_fit``) and :meth:`predict` maps its output back, so step sizes
+    suit any target scale; ``loss_curve_`` is in standardized units.
+    """
 
     _loss = "squared_error"
 
     def _encode_targets(self, y, dtype, first, classes=None):
         y = np.asarray(y, dtype=dtype)
+        Y = y.reshape(len(y), -1)
         if first:
             self._y_ndim = y.ndim
-        return y.reshape(len(y), -1)
+            self.target_mean_ = Y.mean(axis=0, dtype=np.float64).astype(dtype)
+            std = Y.std(axis=0, dtype=np.float64)
+            self.target_scale_ = np.where(std > 0, std, 1.0).astype(dtype)
+        elif Y.shape[1] != self.target_mean_.shape[0]:
+            raise ValueError(f"y has {Y.shape[1]} target(s); the model was fitted on "
+                             f"{self.target_mean_.shape[0]}.")
+        return (Y - self.target_mean_) / self.target_scale_
 
     def predict(self, X):
         """Predicted targets, shape (n_samples,) or (n_samples, n_targets)."""
         out = self._forward(X)
+        out *= self.target_scale_
+        out += self.target_mean_
         return out.ravel() if self._y_ndim == 1 else out
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -288,19 +342,25 @@ _NET_DOC_PARAMS = """
     l1 : float, default=0.0
         L1 penalty, same scaling.
     batch_size : int or "auto", default="auto"
-        ``"auto"`` is ``min(200, n_samples)``.
+        ``"auto"`` is ``min(200, n_samples)`` (as ``MLPClassifier``) for the
+        randomly initialised nets and the data-scaled rule of
+        :mod:`deepbelief.budget` for the pretrained ones.
     learning_rate : {{"constant", "linear", "invscaling"}}, default="constant"
         Learning-rate schedule over ``max_iter`` epochs.
-    learning_rate_init : float
-        Initial step size.
+    learning_rate_init : float or "auto"
+        Initial step size; ``"auto"`` (the pretrained nets' default):
+        ``0.1 * batch_size / 100`` for the SGD-family solvers, ``1e-3`` for
+        Adam and RMSProp, ``1e-2`` for AdaGrad (:mod:`deepbelief.budget`).
     momentum : float, default=0.9
         For the ``"momentum"`` and ``"nesterov"`` solvers.
-    max_iter : int
-        Maximum number of epochs.
-    tol, n_iter_no_change : float, int
+    max_iter : int or "auto"
+        Maximum number of epochs; ``"auto"`` gives about 5,000 updates, 20-100
+        epochs (:mod:`deepbelief.budget`).
+    tol, n_iter_no_change : float, int or "auto"
         Stop when the training loss (or, with ``early_stopping``, the
         validation score) has not improved by ``tol`` for ``n_iter_no_change``
-        epochs.
+        epochs; ``"auto"`` (the pretrained nets' default):
+        ``max(10, ceil(500 / updates per epoch))`` (:mod:`deepbelief.budget`).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified for
         classifiers) and keep the parameters of the best validation score.
@@ -408,6 +468,7 @@ class DeepNetClassifier(ClassifierNetMixin, BaseDeepNet):
     """
 
     _parameter_constraints = dict(NET_CONSTRAINTS)
+    _mlp_batch_rule = True
 
     __init__ = _init_deep_net
 
@@ -438,5 +499,6 @@ class DeepNetRegressor(RegressorNetMixin, BaseDeepNet):
     """
 
     _parameter_constraints = dict(NET_CONSTRAINTS)
+    _mlp_batch_rule = True
 
     __init__ = _init_deep_net

@@ -91,7 +91,7 @@ def _ae_config(est, layer):
     return AEConfig(activation=est.activation, output=output, tied=est.tied,
                     corruption=est.corruption, corruption_level=est.corruption_level,
                     solver="momentum", learning_rate=est.pretrain_learning_rate, momentum=0.9,
-                    batch_size=est.pretrain_batch_size,
+                    batch_size=est.resolved_params_["pretrain_batch_size"],
                     init="he_uniform" if est.activation in ("relu", "leaky_relu")
                     else "glorot_uniform")
 
@@ -99,7 +99,7 @@ def _ae_config(est, layer):
 def pretrain_autoencoders(est, X, sizes, rng):
     """Greedy autoencoders: ``[(W, b, W_dec, b_dec)]`` per layer, input side first."""
     states = greedy_autoencoders(X, sizes, lambda layer: _ae_config(est, layer), rng,
-                                 est.pretrain_n_iter, verbose=est.verbose)
+                                 est.resolved_params_["pretrain_n_iter"], verbose=est.verbose)
     out = []
     for s in states:
         p = s.params
@@ -127,7 +127,8 @@ def pretrain_rbms(est, X, sizes, rng, linear_code):
         cfg = CDConfig(visible=visible, hidden=hidden, k=1, persistent=False,
                        learning_rate=est.pretrain_learning_rate
                        * (GAUSSIAN_LR_FACTOR if gaussian else 1.0),
-                       momentum=0.5, weight_decay=2e-4, batch_size=est.pretrain_batch_size)
+                       momentum=0.5, weight_decay=2e-4,
+                       batch_size=est.resolved_params_["pretrain_batch_size"])
         W = rng.standard_normal((data.shape[1], n_hidden), dtype=X.dtype)
         W *= 0.01
         mean = data.mean(axis=0, dtype=np.float64)
@@ -137,7 +138,8 @@ def pretrain_rbms(est, X, sizes, rng, linear_code):
         if est.verbose:
             print(f"[SAE] RBM layer {layer + 1}/{len(sizes)}: {data.shape[1]} -> {n_hidden} "
                   f"({visible} visible, {hidden} hidden)")
-        train_rbm(data, state, cfg, rng, est.pretrain_n_iter, verbose=est.verbose)
+        train_rbm(data, state, cfg, rng, est.resolved_params_["pretrain_n_iter"],
+                  verbose=est.verbose)
         out.append((state.W, state.c, np.ascontiguousarray(state.W.T), state.b))
         if layer < len(sizes) - 1:
             a = data @ state.W

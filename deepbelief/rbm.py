@@ -12,7 +12,7 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import energy
+from . import budget, energy
 from ._validation import cached_log_partition, check_visible_data, make_generator
 from .optimizers import LEARNING_RATE_SCHEDULES
 from .partition import ais_log_partition, base_visible_bias, log_partition_exact
@@ -52,10 +52,14 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Number of hidden units.
     learning_rate : float, default=0.1
         Step size of the (mean-over-batch) gradient steps.
-    batch_size : int, default=10
-        Examples per minibatch.
-    n_iter : int, default=10
-        Epochs over the training data in :meth:`fit`.
+    batch_size : int or "auto", default="auto"
+        Examples per minibatch.  ``"auto"``: ``clip(n_samples // 100, 10, 100)``,
+        the rule of :mod:`deepbelief.budget` (10 on small data, as
+        ``BernoulliRBM``'s default; 100 on MNIST).
+    n_iter : int or "auto", default="auto"
+        Epochs over the training data in :meth:`fit`.  ``"auto"``: enough
+        epochs for about 2,000 updates, between 10 and 30
+        (:mod:`deepbelief.budget`).
     verbose : int, default=0
         Print one line per epoch when positive.
     random_state : int, RandomState instance or None, default=None
@@ -104,6 +108,9 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Number of features seen during :meth:`fit`.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :meth:`fit` (string names only).
+    resolved_params_ : dict
+        The ``batch_size`` and ``n_iter`` used by the last :meth:`fit` (the
+        ``"auto"`` values resolved from the data, or the integers given).
     history_ : dict of lists
         One entry per epoch: ``epoch``, ``seconds``, ``learning_rate``,
         ``reconstruction_error`` (mean squared error of the mean-field
@@ -142,8 +149,8 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "n_iter": [Interval(Integral, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "n_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
         "visible": [StrOptions(set(energy.VISIBLE_UNITS))],
@@ -165,8 +172,8 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         n_components=256,
         *,
         learning_rate=0.1,
-        batch_size=10,
-        n_iter=10,
+        batch_size="auto",
+        n_iter="auto",
         verbose=0,
         random_state=None,
         visible="bernoulli",
@@ -202,14 +209,14 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.ais_betas = ais_betas
 
     # ------------------------------------------------------------------ input
-    def _validate_X(self, X, reset):
+    def _validate_X(self, X, reset, fit=False):
         sparse = "csr" if self.visible == "bernoulli" else False
         if reset:
             X = validate_data(self, X, accept_sparse=sparse, dtype=[np.float64, np.float32])
         else:
             dtype = self.components_.dtype
             X = validate_data(self, X, accept_sparse=sparse, dtype=dtype, reset=False)
-        return check_visible_data(X, self.visible, self.dynamic_binarization)
+        return check_visible_data(X, self.visible, self.dynamic_binarization, fit=fit)
 
     @property
     def _n_features_out(self):
@@ -233,9 +240,16 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             weight_decay=self.weight_decay,
             sparsity_target=self.sparsity_target,
             sparsity_cost=self.sparsity_cost,
-            batch_size=self.batch_size,
+            batch_size=self.resolved_params_["batch_size"],
             dynamic_binarization=self.dynamic_binarization,
         )
+
+    def _resolve_budget(self, n_samples):
+        batch, epochs = budget.resolve(n_samples, self.batch_size, self.n_iter, "pretrain")
+        self.resolved_params_ = {"batch_size": batch, "n_iter": epochs}
+        if self.verbose:
+            print(budget.report(type(self).__name__, self.resolved_params_))
+        return epochs
 
     def _initialize(self, X, rng):
         n_features = X.shape[1]
@@ -334,12 +348,13 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self : RBM
         """
         warm = self.warm_start and hasattr(self, "components_")
-        X = self._validate_X(X, reset=not warm)
+        X = self._validate_X(X, reset=not warm, fit=True)
         if not warm:
             self._initialize(X, make_generator(self.random_state))
+        n_iter = self._resolve_budget(X.shape[0])
         self._update_data_mean(X)
         start = self._train_state["epoch"]
-        return self._train(X, self.n_iter, horizon=start + self.n_iter)
+        return self._train(X, n_iter, horizon=start + n_iter)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -357,11 +372,12 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self : RBM
         """
         first = not hasattr(self, "components_")
-        X = self._validate_X(X, reset=first)
+        X = self._validate_X(X, reset=first, fit=True)
         if first:
             self._initialize(X, make_generator(self.random_state))
+            self._resolve_budget(X.shape[0])
         self._update_data_mean(X)
-        return self._train(X, 1, horizon=max(self.n_iter, 1))
+        return self._train(X, 1, horizon=max(self.resolved_params_["n_iter"], 1))
 
     # ------------------------------------------------------------- inference
     def _params(self):
