@@ -93,12 +93,14 @@ def test_dbn_float32_end_to_end(digits_split):
     assert clf.predict_proba(X_tr.astype(np.float32)).dtype == np.float32
 
 
-def test_dbn_classifier_rejects_out_of_range(digits_split):
+def test_dbn_classifier_with_bernoulli_units_rejects_out_of_range(digits_split):
     X_tr, _, y_tr, _ = digits_split
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        DBNClassifier(hidden_layer_sizes=(8,), pretrain_n_iter=1).fit(X_tr * 16, y_tr)
-    # without pretraining (or with Gaussian visible units) any real data is fine
-    DBNClassifier(hidden_layer_sizes=(8,), pretrain=False, max_iter=1).fit(X_tr * 16, y_tr)
+        DBNClassifier(hidden_layer_sizes=(8,), visible="bernoulli",
+                      pretrain_n_iter=1).fit(X_tr * 16, y_tr)
+    # Gaussian visible units take any real data
+    DBNClassifier(hidden_layer_sizes=(8,), visible="gaussian", pretrain_n_iter=1,
+                  max_iter=1).fit(X_tr * 16, y_tr)
 
 
 def test_same_seed_same_model(digits_split):
@@ -153,7 +155,8 @@ def test_given_dbn_survives_clone_and_grid_search(digits_split):
 def test_output_only_epochs_freeze_the_pretrained_layers(digits_split, solver):
     X_tr, _, y_tr, _ = digits_split
     kw = dict(hidden_layer_sizes=(32, 16), pretrain_n_iter=2, alpha=1e-2, solver=solver,
-              learning_rate_init=0.01 if solver == "adam" else 0.1, random_state=0)
+              learning_rate_init=0.01 if solver == "adam" else 0.1, batch_size=100,
+              random_state=0)
     start = DBNClassifier(max_iter=0, **kw).fit(X_tr, y_tr)
     frozen = DBNClassifier(max_iter=3, n_iter_output_only=3, **kw).fit(X_tr, y_tr)
     for key in ("coefs_", "intercepts_"):  # no step and no weight decay below the output
