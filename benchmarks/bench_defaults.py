@@ -13,6 +13,12 @@ the folds and the median fit time of each cell, and writes the table as JSON.
 
     python benchmarks/bench_defaults.py [--scaler minmax] [--datasets digits,iris,...]
                                         [--estimators DBNClassifier,...] [--out FILE]
+
+``--render FILE`` runs nothing: it writes the tables of the JSON files in
+``benchmarks/results/`` as reStructuredText (the docs include
+``docs/defaults_panel.inc``)::
+
+    python benchmarks/bench_defaults.py --render docs/defaults_panel.inc
 """
 
 import argparse
@@ -83,6 +89,41 @@ def cell(est, scaler, X, y, regression):
             "fit_seconds": float(median(res["fit_time"]))}
 
 
+#: the panel's columns: the family, then its classifier and its regressor
+COLUMNS = [("scikit-learn MLP", "MLPClassifier", "MLPRegressor"),
+           ("DeepNet", "DeepNetClassifier", "DeepNetRegressor"),
+           ("DBN", "DBNClassifier", "DBNRegressor"),
+           ("DBM", "DBMClassifier", None),
+           ("StackedAutoencoder", "StackedAutoencoderClassifier", "StackedAutoencoderRegressor")]
+
+
+def render_rst(reports):
+    """The panels of ``reports`` (parsed JSON files) as reStructuredText tables."""
+    lines = []
+    for rep in reports:
+        cells = {(c["data"], c["estimator"]): c for c in rep["cells"]}
+        data = list(dict.fromkeys(c["data"] for c in rep["cells"]))
+        lines += [f"``{rep['pipeline']}``, commit {rep['commit']}: "
+                  f"``{rep['command']}`` wrote ``{rep['json']}``.", "",
+                  ".. list-table::", "   :header-rows: 1", "",
+                  "   * - data (metric)"]
+        lines += [f"     - {family}" for family, _, _ in COLUMNS]
+        for name in data:
+            metric = "R²" if name in REGRESSION else "accuracy"
+            lines.append(f"   * - {name} ({metric})")
+            for _, clf, reg in COLUMNS:
+                c = cells.get((name, reg if name in REGRESSION else clf))
+                if c is None:
+                    text = "n/a"
+                elif c["score"] is None:
+                    text = "fails"
+                else:
+                    text = f"{c['score']:.4f} ({c['fit_seconds']:.2f} s)"
+                lines.append(f"     - {text}")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def git_commit():
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
@@ -101,8 +142,20 @@ def main(argv=None):
                    "../shared/data/mnist.npz)")
     p.add_argument("--out", default=None, help="JSON output (default: "
                    "benchmarks/results/defaults_<scaler>.json)")
+    p.add_argument("--render", default=None, metavar="FILE",
+                   help="write the tables of benchmarks/results/defaults_*.json to FILE (rst)")
     argv = sys.argv[1:] if argv is None else list(argv)
     args = p.parse_args(argv)
+    if args.render:
+        reports = []
+        for scaler in sorted(SCALERS):
+            path = ROOT / "benchmarks" / "results" / f"defaults_{scaler}.json"
+            if path.is_file():
+                reports.append({**json.loads(path.read_text()),
+                                "json": str(path.relative_to(ROOT))})
+        Path(args.render).write_text(render_rst(reports) + "\n")
+        print(f"wrote {args.render} ({len(reports)} panel(s))")
+        return
 
     names = [n.strip() for n in args.datasets.split(",") if n.strip()]
     unknown = [n for n in names if n not in SMALL and n != "mnist10k"]

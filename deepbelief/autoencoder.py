@@ -383,8 +383,10 @@ _SAE_NET_DOC = """
     ----------
     pretrained_ : list of tuple
         ``(W, b, W_dec, b_dec)`` of each pretrained autoencoder.
-    coefs_, intercepts_, params_, n_iter_, loss_curve_, history_, n_features_in_ :
-        As in :class:`deepbelief.DeepNetClassifier`.
+    coefs_, intercepts_, params_, n_iter_, loss_curve_, history_, resolved_params_,
+    n_features_in_ :
+        As in :class:`deepbelief.DeepNetClassifier` (and ``target_mean_``,
+        ``target_scale_`` of :class:`deepbelief.DeepNetRegressor`).
 """
 
 

@@ -234,7 +234,7 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                                     "pretrain")
             resolved = {"pretrain_batch_size": pb, "pretrain_n_iter": pe, **resolved}
         else:
-            resolved = {**self.resolved_params_, **resolved}
+            resolved = {**getattr(self, "resolved_params_", {}), **resolved}
         self.resolved_params_ = resolved
         if self.verbose:
             print(budget.report(type(self).__name__, resolved))

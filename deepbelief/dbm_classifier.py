@@ -47,7 +47,10 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
     init, solver, alpha, l1, batch_size, learning_rate, learning_rate_init, momentum,
     max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
     dropout, input_dropout, max_norm, warm_start, verbose, n_iter_output_only :
-        Fine-tuning, as in :class:`deepbelief.DBNClassifier`.
+        Fine-tuning, as in :class:`deepbelief.DBNClassifier`, except that the
+        default solver is ``"adam"`` (step ``1e-3``); batch size, epochs and
+        patience are resolved from the data (:mod:`deepbelief.budget`).  The
+        published MNIST recipe passes ``solver="momentum"`` and its budget.
     random_state : int, RandomState instance or None
         Controls the DBM's training (see ``dbm``), the output layer's
         initialisation, minibatch order, dropout and the validation split.
@@ -59,6 +62,10 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
     classes_, coefs_, intercepts_, params_, n_iter_, loss_curve_, history_ :
         As in :class:`deepbelief.DeepNetClassifier` (``coefs_[0]`` has
         ``n_features + n_2`` rows).
+    resolved_params_ : dict
+        The fine-tuning budget used (``"auto"`` resolved from the data).
+    input_scaling_ : {"none", "minmax"}
+        Whether the input is min-max scaled (see ``dbm``).
     n_features_in_ : int
 
     Examples

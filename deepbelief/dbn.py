@@ -347,8 +347,9 @@ class _PretrainedNet(BaseDeepNet):
 _DBN_NET_DOC = """
     Parameters
     ----------
-    hidden_layer_sizes : array-like of int, default=(500, 500, 2000)
-        Hidden layers (RBMs), input side first; the classic MNIST net.
+    hidden_layer_sizes : array-like of int, default=(100, 100)
+        Hidden layers (RBMs), input side first (the classic MNIST net is
+        ``(500, 500, 2000)``).
     pretrain : bool, default=True
         Greedy RBM pretraining; ``False`` gives the same sigmoid net randomly
         initialised with ``init`` (the comparison of the experiments).
@@ -359,8 +360,15 @@ _DBN_NET_DOC = """
         several depths).  Its weights are copied, never changed.  An unfitted
         one (as ``clone`` and ``GridSearchCV`` pass it on) is cloned and fitted
         on the training data.
-    visible : {"bernoulli", "gaussian"}, default="bernoulli"
-        Visible units of the first RBM: data in [0, 1], or standardized data.
+    visible : {"auto", "bernoulli", "gaussian"}, default="auto"
+        Visible units of the first RBM: ``"bernoulli"`` for data in [0, 1]
+        (values off it by up to 1e-3, a rounding error or a held-out row scaled
+        with the training fold's statistics, are clipped; data plainly off it
+        is an error), ``"gaussian"`` for standardized data.  ``"auto"``:
+        Bernoulli units; training data within [0, 1] is used as given, any
+        other finite data is min-max scaled to [0, 1] with the training data's
+        per-feature minimum and range (``input_scaling_ == "minmax"``), and the
+        same map is applied in ``predict`` (held-out rows clipped to [0, 1]).
     dynamic_binarization : bool, default=False
         Pretrain the first RBM on a fresh binary draw of every minibatch of the
         (grey) data (see :class:`DBN`); fine-tuning sees the data as given.
@@ -375,7 +383,8 @@ _DBN_NET_DOC = """
     max_iter, tol, n_iter_no_change, early_stopping, validation_fraction,
     dropout, input_dropout, max_norm, warm_start, verbose :
         Fine-tuning, as in :class:`deepbelief.DeepNetClassifier` (defaults:
-        SGD with momentum 0.9, learning rate 0.1, batches of 100, 50 epochs).
+        SGD with momentum 0.9; batch size, step size, epochs and patience from
+        the data, :mod:`deepbelief.budget`).
     n_iter_output_only : int, default=0
         The first fine-tuning epochs that train the new output layer alone, the
         pretrained layers frozen (Hinton & Salakhutdinov's fine-tuning trains
@@ -391,8 +400,15 @@ _DBN_NET_DOC = """
     ----------
     dbn_rbms_ : list of RBM
         The pretrained RBMs (before fine-tuning), when ``pretrain``.
-    coefs_, intercepts_, params_, n_iter_, loss_curve_, history_, n_features_in_ :
-        As in :class:`deepbelief.DeepNetClassifier`.
+    visible_ : str
+        The first RBM's visible units (``"auto"`` resolved).
+    input_scaling_ : {"none", "minmax"}
+        Whether ``visible="auto"`` min-max scales the input; then
+        ``input_offset_`` and ``input_scale_`` hold the per-feature map.
+    coefs_, intercepts_, params_, n_iter_, loss_curve_, history_, resolved_params_,
+    n_features_in_ :
+        As in :class:`deepbelief.DeepNetClassifier` (and ``target_mean_``,
+        ``target_scale_`` of :class:`deepbelief.DeepNetRegressor`).
 """
 
 

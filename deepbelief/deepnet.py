@@ -354,7 +354,7 @@ _NET_DOC_PARAMS = """
     momentum : float, default=0.9
         For the ``"momentum"`` and ``"nesterov"`` solvers.
     max_iter : int or "auto"
-        Maximum number of epochs; ``"auto"`` gives about 5,000 updates, 20-100
+        Maximum number of epochs; ``"auto"`` gives about 10,000 updates, 20-500
         epochs (:mod:`deepbelief.budget`).
     tol, n_iter_no_change : float, int or "auto"
         Stop when the training loss (or, with ``early_stopping``, the
@@ -454,6 +454,10 @@ class DeepNetClassifier(ClassifierNetMixin, BaseDeepNet):
         first) and ``saturation`` (per hidden layer), measured on a fixed batch
         of up to 1000 training rows; ``grad_norms_init`` and ``saturation_init``
         hold the same before training.
+    resolved_params_ : dict
+        The batch size, ``learning_rate_init``, ``max_iter`` and
+        ``n_iter_no_change`` used (``"auto"`` resolved from the data; for the
+        pretrained nets also the pretraining batch size and epochs).
     n_features_in_ : int
 
     Examples
@@ -484,8 +488,11 @@ class DeepNetRegressor(RegressorNetMixin, BaseDeepNet):
 
     Attributes
     ----------
-    coefs_, intercepts_, params_, n_iter_, loss_curve_, history_ :
+    coefs_, intercepts_, params_, n_iter_, loss_curve_, history_, resolved_params_ :
         As in :class:`DeepNetClassifier`.
+    target_mean_, target_scale_ : ndarray of shape (n_targets,)
+        The training targets' mean and standard deviation: the net is fitted
+        to standardized targets and ``predict`` maps its output back.
 
     Examples
     --------
