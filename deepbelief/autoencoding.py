@@ -14,16 +14,15 @@ trains each layer on the clean codes of the layer below, computed once per
 layer (Bengio et al. 2007).
 """
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES, LOSSES
 from .energy import uniform
+from .epochs import run_epochs
 from .initializers import INITIALIZERS
-from .optimizers import OPTIMIZERS, scheduled_learning_rate
-from .training import TrainingDivergedError
+from .optimizers import OPTIMIZERS
 
 CORRUPTIONS = ("none", "masking", "gaussian")
 LOSS_FOR_OUTPUT = {"sigmoid": "binary_log_loss", "identity": "squared_error"}
@@ -140,40 +139,30 @@ def train_autoencoder(X, state, cfg, rng, n_epochs, *, horizon=None, verbose=0, 
     leaves = _leaves(state.params)
     if state.opt_state is None:
         state.opt_state = optimizer.init(leaves)
-    horizon = n_epochs if horizon is None else horizon
     n = X.shape[0]
     B = min(cfg.batch_size, n)
-    for _ in range(n_epochs):
-        lr = scheduled_learning_rate(cfg.learning_rate_schedule, cfg.learning_rate, state.epoch,
-                                     horizon)
-        saved = [p.copy() for p in leaves]
-        t0 = time.perf_counter()
+
+    def epoch(_, lr):
         order = rng.permutation(n)
         total = 0.0
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            for start in range(0, n, B):
-                xb = X[order[start : start + B]]
-                x_in = corrupt(xb, cfg.corruption, cfg.corruption_level, rng)
-                grads, loss = autoencoder_gradients(state.params, x_in, xb, cfg,
-                                                    scale=optimizer.grad_scale(lr))
-                total += loss * xb.shape[0]
-                for p, s in zip(leaves, optimizer.update(grads, state.opt_state, lr)):
-                    p += s
-        seconds = time.perf_counter() - t0
-        loss = total / n
-        if not np.isfinite(loss) or not all(np.isfinite(p).all() for p in leaves):
-            for p, s in zip(leaves, saved):
-                p[...] = s
-            raise TrainingDivergedError(
-                f"Autoencoder training diverged in epoch {state.epoch + 1} (loss {loss}); the "
-                f"parameters of the previous epoch were restored. Lower the learning rate "
-                f"(now {lr:g}).")
+        for start in range(0, n, B):
+            xb = X[order[start : start + B]]
+            x_in = corrupt(xb, cfg.corruption, cfg.corruption_level, rng)
+            grads, loss = autoencoder_gradients(state.params, x_in, xb, cfg,
+                                                scale=optimizer.grad_scale(lr))
+            total += loss * xb.shape[0]
+            for p, s in zip(leaves, optimizer.update(grads, state.opt_state, lr)):
+                p += s
+        return {"loss": total / n}
+
+    def count(record):
         state.epoch += 1
-        for key, value in (("epoch", state.epoch), ("loss", loss), ("seconds", seconds),
-                           ("learning_rate", lr)):
-            state.history.setdefault(key, []).append(value)
-        if verbose:
-            print(f"[{name}] Iteration {state.epoch}, loss = {loss:.6f}, time = {seconds:.2f} s")
+
+    run_epochs(epoch, leaves, n_epochs, learning_rate=cfg.learning_rate,
+               schedule=cfg.learning_rate_schedule,
+               horizon=n_epochs if horizon is None else horizon, start_epoch=state.epoch,
+               history=state.history, name="Autoencoder" if name == "AE" else name,
+               end_epoch=count, verbose=verbose, hint="Lower the learning rate.")
     return state
 
 

@@ -13,7 +13,6 @@
 The math lives in :mod:`deepbelief.dbm_energy`; this module is the loops.
 """
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,9 +26,9 @@ from .dbm_energy import (
     recognition_pass,
 )
 from .energy import GRID16, bernoulli_grid16, binarize_dynamic, sample_bernoulli
-from .optimizers import scheduled_learning_rate
+from .epochs import run_epochs
 from .partition import base_visible_bias
-from .training import CDConfig, CDState, TrainingDivergedError, train_rbm
+from .training import CDConfig, CDState, train_rbm
 
 
 @dataclass
@@ -354,39 +353,26 @@ def train_dbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbo
     Per epoch: ``seconds``, ``learning_rate``, ``grad_norms`` (mean norm of the
     weight gradient of each layer, input side first) and what ``monitor(state)``
     returns.  Non-finite parameters restore the last finite ones and raise
-    :class:`~deepbelief.training.TrainingDivergedError`.
+    :class:`~deepbelief.errors.TrainingDivergedError` (:func:`~deepbelief.epochs.run_epochs`).
     """
-    horizon = n_epochs if horizon is None else horizon
-    for _ in range(n_epochs):
-        lr = scheduled_learning_rate(cfg.learning_rate_schedule, cfg.learning_rate, state.epoch,
-                                     horizon)
-        saved = [p.copy() for p in state.params()]
-        t0 = time.perf_counter()
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            norms = dbm_epoch(X, state, cfg, rng, lr)
-        seconds = time.perf_counter() - t0
-        if not all(np.isfinite(p).all() for p in state.params()):
-            for p, s in zip(state.params(), saved):
-                p[...] = s
-            for v in (*state.vWs, *state.vbs):
-                v[...] = 0
-            state.particles = None
-            raise TrainingDivergedError(
-                f"DBM training diverged in epoch {state.epoch + 1} (non-finite weights with "
-                f"learning_rate={lr:g}); the parameters of the previous epoch were restored. "
-                "Lower learning_rate."
-            )
-        record = {"epoch": state.epoch + 1, "seconds": seconds, "learning_rate": lr,
-                  "grad_norms": norms}
-        if monitor is not None:
-            record.update(monitor(state))
-        for key, value in record.items():
-            state.history.setdefault(key, []).append(value)
+
+    def epoch(_, lr):
+        return {"grad_norms": dbm_epoch(X, state, cfg, rng, lr)}
+
+    def reset():
+        for v in (*state.vWs, *state.vbs):
+            v[...] = 0
+        state.particles = None
+
+    def count(record):
         state.epoch += 1
-        if verbose:
-            figures = ", ".join(f"{k} = {v:.4f}" for k, v in record.items()
-                                if isinstance(v, float))
-            print(f"[DBM] Iteration {record['epoch']}, {figures}")
+
+    run_epochs(epoch, state.params(), n_epochs, learning_rate=cfg.learning_rate,
+               schedule=cfg.learning_rate_schedule,
+               horizon=n_epochs if horizon is None else horizon, start_epoch=state.epoch,
+               history=state.history, name="DBM", on_diverge=reset,
+               monitor=None if monitor is None else (lambda _: monitor(state)),
+               end_epoch=count, verbose=verbose, hint="Lower learning_rate.")
     return state
 
 

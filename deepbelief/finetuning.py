@@ -11,7 +11,6 @@ monitor batch, so they cost about one minibatch per epoch; a per-batch hook
 SGD-family solvers; the line searches of ``"cg"`` evaluate many per batch).
 """
 
-import time
 import warnings
 from dataclasses import dataclass
 
@@ -21,9 +20,9 @@ from sklearn.exceptions import ConvergenceWarning
 from .activations import LOSSES
 from .conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic, conjugate_gradient_batch
 from .diagnostics import layer_diagnostics
+from .epochs import run_epochs
 from .feedforward import backward, flat, forward, penalty
-from .optimizers import OPTIMIZERS, project_max_norm, scheduled_learning_rate
-from .training import TrainingDivergedError
+from .optimizers import OPTIMIZERS, project_max_norm
 
 
 @dataclass
@@ -120,75 +119,68 @@ def train_network(
         norms, sat = layer_diagnostics(params, *monitor, spec)
         history["grad_norms_init"], history["saturation_init"] = norms, sat
     stopper = EarlyStopper(cfg.n_iter_no_change, cfg.tol, higher_is_better=validation is not None)
-    converged = False
-    for epoch in range(start_epoch, start_epoch + n_epochs):
-        lr = scheduled_learning_rate(cfg.learning_rate_schedule, cfg.learning_rate_init, epoch,
-                                     cfg.max_iter)
+
+    def epoch_pass(epoch, lr):
         # the first n_iter_output_only epochs train the output layer alone
         # (Hinton & Salakhutdinov's fine-tuning); the layers below are frozen
         output_only = epoch < cfg.n_iter_output_only
         trained_weights = params["W"][-1:] if output_only else params["W"]
         trained = [not output_only or p is params["W"][-1] or p is params["b"][-1]
                    for p in leaves]
-        saved = [p.copy() for p in leaves]
-        t0 = time.perf_counter()
         order = rng.permutation(n)
         total = 0.0
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            for batch, start in enumerate(range(0, n, cfg.batch_size)):
-                idx = order[start : start + cfg.batch_size]
-                xb, yb = X[idx], Y[idx]
-                if line_search:  # the line search sets the step; lr is not used
-                    total += conjugate_gradient_batch(
-                        params, xb, yb, spec, loss_fn, alpha=cfg.alpha, l1=cfg.l1,
-                        output_only=output_only) * idx.size
-                    _constrain(trained_weights, cfg.max_norm)
-                    continue
-                P, cache = forward(params, xb, spec, train=True, rng=rng, bn_stats=bn_stats,
-                                   bn_momentum=cfg.bn_momentum)
-                total += loss_fn(yb, P) * idx.size
-                grads = backward(params, cache, P, yb, spec, alpha=coupled_alpha, l1=cfg.l1,
-                                 scale=optimizer.grad_scale(lr), output_only=output_only)
-                if on_grad_computed is not None:
-                    on_grad_computed(epoch, batch, grads)
-                # frozen leaves pass None: no step, and their optimizer state stays put
-                steps = optimizer.update([g if t else None for g, t in zip(flat(grads), trained)],
-                                         opt_state, lr)
-                if decay:
-                    # decoupled L2 for the SGD family: w *= 1 - lr * alpha / n, one pass
-                    for W in trained_weights:
-                        W *= 1.0 - lr * decay / idx.size
-                for p, s in zip(leaves, steps):
-                    if s is not None:
-                        p += s
+        for batch, start in enumerate(range(0, n, cfg.batch_size)):
+            idx = order[start : start + cfg.batch_size]
+            xb, yb = X[idx], Y[idx]
+            if line_search:  # the line search sets the step; lr is not used
+                total += conjugate_gradient_batch(
+                    params, xb, yb, spec, loss_fn, alpha=cfg.alpha, l1=cfg.l1,
+                    output_only=output_only) * idx.size
                 _constrain(trained_weights, cfg.max_norm)
-        seconds = time.perf_counter() - t0
+                continue
+            P, cache = forward(params, xb, spec, train=True, rng=rng, bn_stats=bn_stats,
+                               bn_momentum=cfg.bn_momentum)
+            total += loss_fn(yb, P) * idx.size
+            grads = backward(params, cache, P, yb, spec, alpha=coupled_alpha, l1=cfg.l1,
+                             scale=optimizer.grad_scale(lr), output_only=output_only)
+            if on_grad_computed is not None:
+                on_grad_computed(epoch, batch, grads)
+            # frozen leaves pass None: no step, and their optimizer state stays put
+            steps = optimizer.update([g if t else None for g, t in zip(flat(grads), trained)],
+                                     opt_state, lr)
+            if decay:
+                # decoupled L2 for the SGD family: w *= 1 - lr * alpha / n, one pass
+                for W in trained_weights:
+                    W *= 1.0 - lr * decay / idx.size
+            for p, s in zip(leaves, steps):
+                if s is not None:
+                    p += s
+            _constrain(trained_weights, cfg.max_norm)
         loss = total / n + penalty(params, min(cfg.batch_size, n), cfg.alpha, cfg.l1)
-        if not np.isfinite(loss) or not all(np.isfinite(p).all() for p in leaves):
-            for p, s in zip(leaves, saved):
-                p[...] = s
-            raise TrainingDivergedError(
-                f"Training diverged in epoch {epoch + 1} (loss {loss}); the parameters of the "
-                f"previous epoch were restored. Lower learning_rate_init (now {lr:g})."
-            )
-        record = {"epoch": epoch + 1, "loss": loss, "seconds": seconds,
-                  "learning_rate": np.nan if line_search else lr}
+        return {"loss": loss, **({"learning_rate": np.nan} if line_search else {})}
+
+    def measure(epoch):
+        record = {}
         if validation is not None:
             record["val_score"] = score(params, *validation)
         if monitor is not None:
             record["grad_norms"], record["saturation"] = layer_diagnostics(
                 params, *monitor, spec)
-        for key, value in record.items():
-            history.setdefault(key, []).append(value)
-        if cfg.verbose:
-            extra = f", validation score = {record['val_score']:.4f}" if validation else ""
-            print(f"Iteration {epoch + 1}, loss = {loss:.6f}{extra}, time = {seconds:.2f} s")
-        watched = record["val_score"] if validation is not None else loss
+        return record
+
+    def plateau(record):
+        watched = record["val_score"] if validation is not None else record["loss"]
         if stopper.update(watched, leaves if validation is not None else None):
-            converged = True
             if cfg.verbose:
                 print(f"No improvement for {cfg.n_iter_no_change} epochs; stopping.")
-            break
+            return True
+        return False
+
+    converged = run_epochs(
+        epoch_pass, leaves, n_epochs, learning_rate=cfg.learning_rate_init,
+        schedule=cfg.learning_rate_schedule, horizon=cfg.max_iter, start_epoch=start_epoch,
+        history=history, monitor=measure, end_epoch=plateau, verbose=cfg.verbose,
+        hint="Lower learning_rate_init.")
     if validation is not None and stopper.best_params is not None:
         for p, best in zip(leaves, stopper.best_params):
             p[...] = best

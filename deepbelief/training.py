@@ -12,17 +12,13 @@ time on 2 cores.  The math is that of :mod:`deepbelief.energy`
 (``cd_gradient``), which the tests hold it to.
 """
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .energy import GRID16, bernoulli_grid16, binarize_dynamic
-from .optimizers import scheduled_learning_rate
-
-
-class TrainingDivergedError(FloatingPointError):
-    """Raised when training produces non-finite parameters."""
+from .epochs import run_epochs
+from .errors import TrainingDivergedError  # noqa: F401  (imported from here before 0.2)
 
 
 @dataclass
@@ -251,39 +247,26 @@ def train_rbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbo
     (default ``n_epochs``).  ``monitor(state)`` returns a dict of per-epoch
     figures (reconstruction error, pseudo-log-likelihood, ...).  Non-finite
     parameters restore the last finite ones and raise
-    :class:`TrainingDivergedError`.
+    :class:`~deepbelief.errors.TrainingDivergedError` (:func:`~deepbelief.epochs.run_epochs`).
     """
-    horizon = n_epochs if horizon is None else horizon
-    for _ in range(n_epochs):
-        lr = scheduled_learning_rate(
-            cfg.learning_rate_schedule, cfg.learning_rate, state.epoch, horizon
-        )
-        saved = [p.copy() for p in state.params()]
-        t0 = time.perf_counter()
-        with np.errstate(invalid="ignore", over="ignore"):
-            cd_epoch(X, state, cfg, rng, lr)
-        seconds = time.perf_counter() - t0
-        if not all(np.isfinite(p).all() for p in state.params()):
-            for p, s in zip(state.params(), saved):
-                p[...] = s
-            state.vW[...] = 0
-            state.vb[...] = 0
-            state.vc[...] = 0
-            raise TrainingDivergedError(
-                f"RBM training diverged in epoch {state.epoch + 1} (non-finite weights "
-                f"with learning_rate={lr:g}); the parameters of the previous epoch were "
-                "restored. Lower learning_rate (Gaussian visible units need ~10-100x "
-                "smaller rates than Bernoulli ones, and standardized data)."
-            )
-        record = {"epoch": state.epoch + 1, "seconds": seconds, "learning_rate": lr}
-        if monitor is not None:
-            record.update(monitor(state))
-        for key, value in record.items():
-            state.history.setdefault(key, []).append(value)
+
+    def epoch(_, lr):
+        cd_epoch(X, state, cfg, rng, lr)
+        return {}
+
+    def reset_velocities():
+        for v in (state.vW, state.vb, state.vc):
+            v[...] = 0
+
+    def count(record):
         state.epoch += 1
-        if verbose:
-            figures = ", ".join(
-                f"{k} = {v:.4f}" for k, v in record.items() if k not in ("epoch",)
-            )
-            print(f"[RBM] Iteration {record['epoch']}, {figures}")
+
+    run_epochs(epoch, state.params(), n_epochs, learning_rate=cfg.learning_rate,
+               schedule=cfg.learning_rate_schedule,
+               horizon=n_epochs if horizon is None else horizon, start_epoch=state.epoch,
+               history=state.history, name="RBM", on_diverge=reset_velocities,
+               monitor=None if monitor is None else (lambda _: monitor(state)),
+               end_epoch=count, verbose=verbose,
+               hint="Lower learning_rate (Gaussian visible units need ~10-100x smaller rates "
+                    "than Bernoulli ones, and standardized data).")
     return state

@@ -1,0 +1,79 @@
+"""The epoch skeleton shared by every training loop."""
+
+import numpy as np
+import pytest
+
+from deepbelief import training
+from deepbelief.epochs import format_record, run_epochs
+from deepbelief.errors import TrainingDivergedError
+from deepbelief.optimizers import scheduled_learning_rate
+
+
+def test_records_schedule_and_history():
+    w = np.zeros(3)
+    seen = []
+
+    def epoch(e, lr):
+        seen.append((e, lr))
+        w[...] += lr
+        return {"loss": float(e)}
+
+    history = {"epoch": [1]}
+    stopped = run_epochs(epoch, [w], 3, learning_rate=0.1, schedule="linear", horizon=8,
+                         start_epoch=1, history=history)
+    assert not stopped
+    assert [e for e, _ in seen] == [1, 2, 3]
+    assert [lr for _, lr in seen] == [scheduled_learning_rate("linear", 0.1, e, 8)
+                                       for e in (1, 2, 3)]
+    assert history["epoch"] == [1, 2, 3, 4]
+    assert history["loss"] == [1.0, 2.0, 3.0]
+    assert history["learning_rate"] == [lr for _, lr in seen]
+    assert len(history["seconds"]) == 3
+    np.testing.assert_allclose(w, sum(lr for _, lr in seen))
+
+
+@pytest.mark.parametrize("bad", ["weights", "loss"])
+def test_divergence_restores_the_last_finite_epoch(bad):
+    w = np.ones(4)
+    reset = []
+
+    def epoch(e, lr):
+        w[...] += 1.0
+        if e == 2:
+            if bad == "weights":
+                w[1] = np.inf
+            return {"loss": np.nan if bad == "loss" else 0.0}
+        return {"loss": 0.0}
+
+    history = {}
+    with pytest.raises(TrainingDivergedError, match=r"^Toy training diverged in epoch 3 .*Try"):
+        run_epochs(epoch, [w], 5, learning_rate=0.1, history=history, name="Toy",
+                   hint="Try less.", on_diverge=lambda: reset.append(True))
+    np.testing.assert_array_equal(w, np.full(4, 3.0))  # after epoch 2, not 3
+    assert reset == [True]
+    assert history["epoch"] == [1, 2]
+
+
+def test_monitor_and_early_stop():
+    w = np.zeros(2)
+    history = {}
+    stopped = run_epochs(lambda e, lr: {"loss": 1.0}, [w], 10, learning_rate=0.1,
+                         history=history, monitor=lambda e: {"val_score": 0.5 + e},
+                         end_epoch=lambda record: record["epoch"] == 4)
+    assert stopped
+    assert history["val_score"] == [0.5, 1.5, 2.5, 3.5]
+
+
+def test_verbose_line(capsys):
+    run_epochs(lambda e, lr: {"loss": 0.25}, [np.zeros(1)], 1, learning_rate=0.5, name="RBM",
+               verbose=1)
+    out = capsys.readouterr().out
+    assert out.startswith("[RBM] Iteration 1, seconds = ")
+    assert "learning_rate = 0.5" in out and "loss = 0.25" in out
+    assert format_record("", {"epoch": 2, "loss": 1.0, "grad_norms": [1.0]}) == \
+        "Iteration 2, loss = 1"
+
+
+def test_one_error_class_for_every_loop():
+    assert training.TrainingDivergedError is TrainingDivergedError
+    assert issubclass(TrainingDivergedError, FloatingPointError)
