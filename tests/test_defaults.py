@@ -240,3 +240,32 @@ def test_pretraining_rescues_the_deep_sigmoid_net_at_defaults():
         assert g[0] < 1e-6 * g[-1]  # the input layer's gradient vanished
         decay = (np.log(g[-2]) - np.log(g[0])) / (len(g) - 2)
         assert decay > np.log(10)  # more than 10x a layer (sigmoid' <= 0.25, small weights)
+
+
+# ------------------------------------------------------------------ the published panel
+def test_published_panel_is_the_json():
+    """README's table and docs/defaults_panel.inc quote the committed panel JSON."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("bench_defaults",
+                                                  root / "benchmarks" / "bench_defaults.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    reports = []
+    for scaler in sorted(bench.SCALERS):
+        path = root / "benchmarks" / "results" / f"defaults_{scaler}.json"
+        reports.append({**json.loads(path.read_text()), "json": str(path.relative_to(root))})
+    assert (root / "docs" / "defaults_panel.inc").read_text() == bench.render_rst(reports) + "\n"
+
+    readme = (root / "README.md").read_text()
+    cells = {(c["data"], c["estimator"]): c["score"] for c in reports[0]["cells"]}
+    names = {"mnist10k": "MNIST, 10,000 images", "diabetes": "diabetes (R²)"}
+    for data in dict.fromkeys(d for d, _ in cells):
+        row = next(line for line in readme.splitlines()
+                   if line.startswith(f"| {names.get(data, data)} |"))
+        quoted = [float(v) for v in row.strip("|").split("|")[1:] if v.strip()]
+        scores = [cells[k] for k in cells if k[0] == data]
+        np.testing.assert_allclose(quoted, scores, atol=6e-4 if data == "diabetes" else 6e-5)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from deepbelief import DBNClassifier, DeepNetClassifier
 from deepbelief.datasets import load_digits_unit
@@ -66,7 +67,7 @@ def test_recorder_sees_every_batch():
     cfg = FitConfig(solver="momentum", learning_rate_init=0.1, batch_size=50, max_iter=3,
                     n_iter_no_change=10)
     rec = GradientRecorder(scale=0.1)
-    with pytest.warns(Warning):
+    with pytest.warns(ConvergenceWarning, match="maximum iterations \\(3\\)"):
         train_network(params, X, Y, spec, cfg, rng, on_grad_computed=rec)
     assert len(rec.norms) == 3 * 8
     assert rec.per_epoch().shape == (3, 2)

@@ -239,8 +239,11 @@ def test_pipeline_and_grid_search(digits):
     X, y = digits
     pipe = Pipeline([("rbm", RBM(n_iter=5, batch_size=20, learning_rate=0.05, random_state=0)),
                      ("clf", LogisticRegression(C=100, max_iter=2000))])
-    search = GridSearchCV(pipe, {"rbm__n_components": [16, 64]}, cv=2).fit(X, y)
-    assert search.best_params_["rbm__n_components"] in (16, 64)
+    search = GridSearchCV(pipe, {"rbm__n_components": [16, 64]}, cv=2,
+                          error_score="raise").fit(X, y)
+    # 64 features carry more than 16: the search must see it
+    assert search.best_params_["rbm__n_components"] == 64
+    assert search.best_estimator_.named_steps["rbm"].components_.shape == (64, 64)
     assert search.best_score_ > 0.75
 
 
