@@ -16,6 +16,8 @@ Data: ``--mnist`` path, else ``$DEEPBELIEF_MNIST`` or ``../shared/data/mnist.npz
 
 import argparse
 import json
+import subprocess
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -61,7 +63,13 @@ def main():
     args = p.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     X, y, X_test, y_test = load_mnist(args.mnist)
-    out = {}
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, cwd=Path(__file__).parent).stdout.strip() or None
+    except OSError:
+        commit = None
+    out = {"command": " ".join(["python benchmarks/mnist_defaults.py", *sys.argv[1:]]),
+           "commit": commit, "seed": args.seed}
     if args.only in (None, "rbm"):
         out["rbm"] = rbm(X, X_test, args.seed)
         print(f"RBM at defaults, 20 epochs: {out['rbm']['test_log_likelihood_nats']:.2f} nats "

@@ -22,7 +22,7 @@ from .activations import ACTIVATIONS, DERIVATIVES, LOSSES
 from .energy import uniform
 from .epochs import run_epochs
 from .initializers import INITIALIZERS
-from .optimizers import OPTIMIZERS
+from .optimizers import make_optimizer
 
 CORRUPTIONS = ("none", "masking", "gaussian")
 LOSS_FOR_OUTPUT = {"sigmoid": "binary_log_loss", "identity": "squared_error"}
@@ -134,8 +134,7 @@ def autoencoder_gradients(params, X_in, X, cfg, scale=1.0):
 
 def train_autoencoder(X, state, cfg, rng, n_epochs, *, horizon=None, verbose=0, name="AE"):
     """``n_epochs`` of minibatch training of one layer; records ``state.history``."""
-    kw = {"momentum": cfg.momentum} if cfg.solver in ("momentum", "nesterov") else {}
-    optimizer = OPTIMIZERS[cfg.solver](**kw)
+    optimizer = make_optimizer(cfg.solver, momentum=cfg.momentum)
     leaves = _leaves(state.params)
     if state.opt_state is None:
         state.opt_state = optimizer.init(leaves)

@@ -24,7 +24,7 @@ from .dbm_training import (
     train_dbm,
 )
 from .deepnet import BaseDeepNet
-from .optimizers import LEARNING_RATE_SCHEDULES
+from .optimizers import LEARNING_RATE_SCHEDULES, OPTIMIZERS
 from .partition import base_visible_bias
 from .training import CDConfig
 
@@ -55,7 +55,7 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         weights); ``"auto"``: 10-30 epochs for about 2,000 updates
         (:mod:`deepbelief.budget`).
     pretrain_learning_rate, pretrain_batch_size, pretrain_method, pretrain_k,
-    pretrain_momentum, pretrain_weight_decay :
+    pretrain_solver, pretrain_momentum, pretrain_weight_decay :
         Training of the pretraining RBMs (see :class:`deepbelief.RBM`).
     n_iter : int or "auto", default="auto"
         Epochs of joint training; ``"auto"``: 10-30 epochs for about 2,000
@@ -65,7 +65,10 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     learning_rate_schedule : {"constant", "linear", "invscaling"}, default="linear"
         Decay of the joint learning rate over ``n_iter`` epochs (the paper
         decays it to zero).
+    solver : {"momentum", "sgd", "nesterov", "adagrad", "rmsprop", "adam"}, default="momentum"
+        Optimizer of joint training (:mod:`deepbelief.optimizers`).
     momentum : float, default=0.5
+        Of the ``"momentum"`` and ``"nesterov"`` solvers.
     weight_decay : float, default=2e-4
     batch_size : int or "auto", default="auto"
         Minibatch size of joint training (``pretrain_batch_size``: of the
@@ -147,11 +150,13 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "pretrain_batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "pretrain_method": [StrOptions({"cd", "pcd"})],
         "pretrain_k": [Interval(Integral, 1, None, closed="left")],
+        "pretrain_solver": [StrOptions(set(OPTIMIZERS))],
         "pretrain_momentum": [Interval(Real, 0, 1, closed="left")],
         "pretrain_weight_decay": [Interval(Real, 0, None, closed="left")],
         "n_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "learning_rate_schedule": [StrOptions(set(LEARNING_RATE_SCHEDULES))],
+        "solver": [StrOptions(set(OPTIMIZERS))],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -170,9 +175,10 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def __init__(self, hidden_layer_sizes=(100, 100), *, visible="bernoulli",
                  pretrain_n_iter="auto", pretrain_learning_rate=0.05, pretrain_batch_size="auto",
-                 pretrain_method="cd", pretrain_k=1, pretrain_momentum=0.5,
-                 pretrain_weight_decay=2e-4, n_iter="auto", learning_rate=0.005,
-                 learning_rate_schedule="linear", momentum=0.5, weight_decay=2e-4,
+                 pretrain_method="cd", pretrain_k=1, pretrain_solver="momentum",
+                 pretrain_momentum=0.5, pretrain_weight_decay=2e-4, n_iter="auto",
+                 learning_rate=0.005, learning_rate_schedule="linear", solver="momentum",
+                 momentum=0.5, weight_decay=2e-4,
                  batch_size="auto", n_particles=100, n_gibbs=1, n_mean_field=10,
                  n_mean_field_score=None, dynamic_binarization=False, transform_layers="top",
                  ais_chains=100, ais_betas=14500, warm_start=False, verbose=0, random_state=None):
@@ -183,11 +189,13 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.pretrain_batch_size = pretrain_batch_size
         self.pretrain_method = pretrain_method
         self.pretrain_k = pretrain_k
+        self.pretrain_solver = pretrain_solver
         self.pretrain_momentum = pretrain_momentum
         self.pretrain_weight_decay = pretrain_weight_decay
         self.n_iter = n_iter
         self.learning_rate = learning_rate
         self.learning_rate_schedule = learning_rate_schedule
+        self.solver = solver
         self.momentum = momentum
         self.weight_decay = weight_decay
         self.batch_size = batch_size
@@ -243,7 +251,8 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _config(self):
         return DBMConfig(
             visible=self.visible, learning_rate=self.learning_rate,
-            learning_rate_schedule=self.learning_rate_schedule, momentum=self.momentum,
+            learning_rate_schedule=self.learning_rate_schedule, solver=self.solver,
+            momentum=self.momentum,
             weight_decay=self.weight_decay, batch_size=self.resolved_params_["batch_size"],
             n_particles=self.n_particles, n_gibbs=self.n_gibbs, n_mean_field=self.n_mean_field,
             dynamic_binarization=self.dynamic_binarization,
@@ -255,7 +264,7 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         if pretrain_n_iter > 0:
             cd = CDConfig(k=self.pretrain_k, persistent=self.pretrain_method == "pcd",
                           learning_rate=self.pretrain_learning_rate,
-                          momentum=self.pretrain_momentum,
+                          solver=self.pretrain_solver, momentum=self.pretrain_momentum,
                           weight_decay=self.pretrain_weight_decay,
                           batch_size=self.resolved_params_["pretrain_batch_size"],
                           dynamic_binarization=self.dynamic_binarization)

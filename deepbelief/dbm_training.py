@@ -27,6 +27,7 @@ from .dbm_energy import (
 )
 from .energy import GRID16, bernoulli_grid16, binarize_dynamic, sample_bernoulli
 from .epochs import run_epochs
+from .optimizers import make_optimizer
 from .partition import base_visible_bias
 from .training import CDConfig, CDState, train_rbm
 
@@ -38,6 +39,8 @@ class DBMConfig:
     visible: str = "bernoulli"
     learning_rate: float = 0.005
     learning_rate_schedule: str = "linear"
+    # the optimizer (deepbelief.optimizers): "momentum" with momentum 0 is plain SGD
+    solver: str = "momentum"
     momentum: float = 0.5
     weight_decay: float = 2e-4
     batch_size: int = 100
@@ -50,20 +53,14 @@ class DBMConfig:
 
 @dataclass
 class DBMState:
-    """Parameters, velocities and fantasy particles that survive between epochs."""
+    """Parameters, optimizer state and fantasy particles that survive between epochs."""
 
     Ws: list
     bs: list
-    vWs: list = None
-    vbs: list = None
+    opt_state: dict = None  # the optimizer's state over params(); None: not started
     particles: list = None
     epoch: int = 0
     history: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        if self.vWs is None:
-            self.vWs = [np.zeros_like(W) for W in self.Ws]
-            self.vbs = [np.zeros_like(b) for b in self.bs]
 
     def params(self):
         return [*self.Ws, *self.bs]
@@ -278,40 +275,53 @@ def _negative_phase(buf, Ws, nbs, cfg, rng):
             bernoulli_grid16(np.multiply(mean, GRID16, out=buf.odd[l]), rng, out=buf.odd[l])
 
 
-def _dbm_batch_step(state, cfg, buf, lr, rng, norms):
+def _dbm_batch_step(state, cfg, buf, lr, rng, norms, optimizer):
     """One joint update on the batch already in ``buf.S[0][:B]``; adds the
-    gradient norm of each weight matrix to ``norms``."""
+    gradient norm of each weight matrix to ``norms``.
+
+    The gradients (of the negative log-likelihood, plus ``weight_decay * W``)
+    are formed already multiplied by ``optimizer.grad_scale(lr)`` and handed
+    to ``optimizer.update``, as in the RBM loop.
+    """
     Ws, bs = state.Ws, state.bs
     L, S, Q = len(Ws), buf.S, buf.Q
     nbs = [-b for b in bs]
     _positive_phase(buf, Ws, nbs, cfg.n_mean_field)
     _negative_phase(buf, Ws, nbs, cfg, rng)
-    step = lr if lr > 0 else 1.0  # a zero step still measures the gradient
+    ascent = -optimizer.grad_scale(lr)  # lr for the SGD family, -1 for the adaptive ones
+    step = ascent if ascent else 1.0  # a zero step still measures the gradient
     w = buf.weights
     w[: buf.B] = step / buf.B
     w[buf.B :] = -step / buf.M
     for l in range(L + 1):
-        db = np.matmul(w, S[l], out=buf.db[l])  # step * (mean data - mean model)
+        np.matmul(w, S[l], out=buf.db[l])  # step * (mean data - mean model)
         if l > 0:
             np.multiply(S[l], w[:, None], out=Q[l])
             G = np.matmul(S[l - 1].T, Q[l], out=buf.G[l - 1])  # step * weight gradient
-            norms[l - 1] += np.linalg.norm(G) / step
-            vW, W = state.vWs[l - 1], Ws[l - 1]
-            vW *= cfg.momentum
-            if lr > 0:
-                vW += G
-                if cfg.weight_decay:
-                    vW -= np.multiply(W, lr * cfg.weight_decay, out=buf.D[l - 1])
-            W += vW
-        vb = state.vbs[l]
-        vb *= cfg.momentum
-        if lr > 0:
-            vb += db
-        bs[l] += vb
+            norms[l - 1] += np.linalg.norm(G) / abs(step)
+            if not ascent:
+                G[...] = 0
+            elif cfg.weight_decay:
+                G -= np.multiply(Ws[l - 1], ascent * cfg.weight_decay, out=buf.D[l - 1])
+    if not ascent:
+        for db in buf.db:
+            db[...] = 0
+    for p, s in zip(state.params(), optimizer.update([*buf.G, *buf.db], state.opt_state, lr)):
+        p += s
 
 
-def dbm_epoch(X, state, cfg, rng, lr):
+def dbm_optimizer(cfg, state):
+    """The optimizer of ``cfg``; starts ``state.opt_state`` when it has none."""
+    optimizer = make_optimizer(cfg.solver, momentum=cfg.momentum)
+    if getattr(state, "opt_state", None) is None:
+        state.opt_state = optimizer.init(state.params())
+    return optimizer
+
+
+def dbm_epoch(X, state, cfg, rng, lr, optimizer=None):
     """One pass over ``X`` in shuffled minibatches; returns the mean gradient norm per layer."""
+    if optimizer is None:
+        optimizer = dbm_optimizer(cfg, state)
     n = X.shape[0]
     B = min(cfg.batch_size, n)
     if state.particles is None:
@@ -340,7 +350,7 @@ def dbm_epoch(X, state, cfg, rng, lr):
             buf.S[0][: idx.size] = X[idx]
         if cfg.dynamic_binarization:
             binarize_dynamic(buf.S[0][: idx.size], rng)
-        _dbm_batch_step(state, cfg, buf, lr, rng, norms)
+        _dbm_batch_step(state, cfg, buf, lr, rng, norms, optimizer)
         n_batches += 1
     if loaded is not None:
         loaded.store(state.particles)
@@ -356,12 +366,13 @@ def train_dbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbo
     :class:`~deepbelief.errors.TrainingDivergedError` (:func:`~deepbelief.epochs.run_epochs`).
     """
 
+    optimizer = dbm_optimizer(cfg, state)
+
     def epoch(_, lr):
-        return {"grad_norms": dbm_epoch(X, state, cfg, rng, lr)}
+        return {"grad_norms": dbm_epoch(X, state, cfg, rng, lr, optimizer)}
 
     def reset():
-        for v in (*state.vWs, *state.vbs):
-            v[...] = 0
+        state.opt_state = optimizer.init(state.params())
         state.particles = None
 
     def count(record):

@@ -29,6 +29,7 @@ from .deepnet import (
     ClassifierNetMixin,
     RegressorNetMixin,
 )
+from .optimizers import OPTIMIZERS
 from .pretraining import (
     PROPAGATE,
     greedy_layerwise,
@@ -45,6 +46,7 @@ PRETRAIN_CONSTRAINTS = {
     "pretrain_batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     "pretrain_method": [StrOptions({"cd", "pcd"})],
     "pretrain_k": [Interval(Integral, 1, None, closed="left")],
+    "pretrain_solver": [StrOptions(set(OPTIMIZERS))],
     "pretrain_momentum": [Interval(Real, 0, 1, closed="left")],
     "pretrain_weight_decay": [Interval(Real, 0, None, closed="left")],
     "pretrain_propagate": [StrOptions(set(PROPAGATE))],
@@ -66,7 +68,7 @@ def _make_rbms(est, rng, prefix, visible, n_iter, batch_size):
             visible=visible if layer == 0 else "bernoulli",
             dynamic_binarization=est.dynamic_binarization and layer == 0,
             n_iter=n_iter, learning_rate=get("learning_rate"),
-            batch_size=batch_size, method=get("method"), k=get("k"),
+            batch_size=batch_size, method=get("method"), k=get("k"), solver=get("solver"),
             momentum=get("momentum"), weight_decay=get("weight_decay"),
             random_state=layer_seeds[layer], verbose=est.verbose,
         )
@@ -97,8 +99,10 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Epochs and minibatch size of every RBM; ``"auto"`` resolves them from
         the number of training rows (:mod:`deepbelief.budget`: batches of
         ``clip(n // 100, 10, 100)`` rows, 10-30 epochs).
-    learning_rate, method, k, momentum, weight_decay :
-        Training parameters of every RBM (see :class:`deepbelief.RBM`).
+    learning_rate, method, k, solver, momentum, weight_decay :
+        Training parameters of every RBM (see :class:`deepbelief.RBM`; the
+        default ``solver="momentum"`` with ``momentum=0.5`` is the classic
+        recipe, ``solver="adam"`` wants a ``learning_rate`` near ``1e-3``).
     propagate : {"samples", "probabilities"}, default="samples"
         What each RBM is trained on: one binary sample of the hidden units below
         per row (exact samples of the aggregated posterior) or their
@@ -135,8 +139,8 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def __init__(self, hidden_layer_sizes=(100, 100), *, visible="bernoulli",
                  dynamic_binarization=False, n_iter="auto", learning_rate=0.05, batch_size="auto",
-                 method="cd", k=1, momentum=0.5, weight_decay=2e-4, propagate="samples",
-                 verbose=0, random_state=None):
+                 method="cd", k=1, solver="momentum", momentum=0.5, weight_decay=2e-4,
+                 propagate="samples", verbose=0, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.visible = visible
         self.dynamic_binarization = dynamic_binarization
@@ -145,6 +149,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.batch_size = batch_size
         self.method = method
         self.k = k
+        self.solver = solver
         self.momentum = momentum
         self.weight_decay = weight_decay
         self.propagate = propagate
@@ -209,7 +214,7 @@ def _init_dbn_net(self, hidden_layer_sizes=(100, 100), *, pretrain=True, dbn=Non
                   visible="auto", dynamic_binarization=False, pretrain_n_iter="auto",
                   pretrain_learning_rate=0.05,
                   pretrain_batch_size="auto", pretrain_method="cd", pretrain_k=1,
-                  pretrain_momentum=0.5, pretrain_weight_decay=2e-4,
+                  pretrain_solver="momentum", pretrain_momentum=0.5, pretrain_weight_decay=2e-4,
                   pretrain_propagate="samples", init="glorot_uniform",
                   solver="momentum", alpha=1e-4, l1=0.0, batch_size="auto",
                   learning_rate="constant", learning_rate_init="auto", momentum=0.9, max_iter="auto",
@@ -226,6 +231,7 @@ def _init_dbn_net(self, hidden_layer_sizes=(100, 100), *, pretrain=True, dbn=Non
     self.pretrain_batch_size = pretrain_batch_size
     self.pretrain_method = pretrain_method
     self.pretrain_k = pretrain_k
+    self.pretrain_solver = pretrain_solver
     self.pretrain_momentum = pretrain_momentum
     self.pretrain_weight_decay = pretrain_weight_decay
     self.pretrain_propagate = pretrain_propagate
@@ -373,9 +379,9 @@ _DBN_NET_DOC = """
         Pretrain the first RBM on a fresh binary draw of every minibatch of the
         (grey) data (see :class:`DBN`); fine-tuning sees the data as given.
     pretrain_n_iter, pretrain_learning_rate, pretrain_batch_size, pretrain_method,
-    pretrain_k, pretrain_momentum, pretrain_weight_decay, pretrain_propagate :
+    pretrain_k, pretrain_solver, pretrain_momentum, pretrain_weight_decay, pretrain_propagate :
         The RBMs' ``n_iter``, ``learning_rate``, ``batch_size``, ``method``,
-        ``k``, ``momentum`` and ``weight_decay`` (see :class:`deepbelief.RBM`),
+        ``k``, ``solver``, ``momentum`` and ``weight_decay`` (see :class:`deepbelief.RBM`),
         and the DBN's ``propagate`` (see :class:`DBN`).
     init : str, default="glorot_uniform"
         Initializer of the output layer (and of every layer without pretraining).

@@ -22,7 +22,7 @@ from .conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic, conjug
 from .diagnostics import layer_diagnostics
 from .epochs import run_epochs
 from .feedforward import backward, flat, forward, penalty
-from .optimizers import OPTIMIZERS, project_max_norm
+from .optimizers import make_optimizer, project_max_norm
 
 
 @dataclass
@@ -46,11 +46,11 @@ class FitConfig:
     verbose: int = 0
 
 
-def make_optimizer(cfg):
-    if cfg.solver in LINE_SEARCH_SOLVERS:  # unused: conjugate_gradient_batch takes the steps
-        return OPTIMIZERS["sgd"]()
-    kw = {"momentum": cfg.momentum} if cfg.solver in ("momentum", "nesterov") else {}
-    return OPTIMIZERS[cfg.solver](**kw)
+def fit_optimizer(cfg):
+    """The optimizer of ``cfg`` (plain SGD for ``"cg"``, whose line search takes the steps)."""
+    if cfg.solver in LINE_SEARCH_SOLVERS:
+        return make_optimizer("sgd")
+    return make_optimizer(cfg.solver, momentum=cfg.momentum)
 
 
 class EarlyStopper:
@@ -103,7 +103,7 @@ def train_network(
     line_search = cfg.solver in LINE_SEARCH_SOLVERS
     if line_search:
         check_deterministic(spec)
-    optimizer = make_optimizer(cfg)
+    optimizer = fit_optimizer(cfg)
     # L2 as a gradient term, or (SGD family) as a decoupled shrink of the weights,
     # which is the same for plain SGD and avoids a pass over every weight
     decay = cfg.alpha if optimizer.decoupled_decay and not line_search else 0.0

@@ -133,13 +133,34 @@ def adam(beta_1=0.9, beta_2=0.999, eps=1e-8, **_):
 
 
 OPTIMIZERS = {
-    "sgd": lambda **kw: sgd(momentum=0.0, **kw),
+    "sgd": lambda momentum=0.0, **kw: sgd(momentum=0.0),
     "momentum": lambda momentum=0.9, **kw: sgd(momentum=momentum, nesterov=False),
     "nesterov": lambda momentum=0.9, **kw: sgd(momentum=momentum, nesterov=True),
     "adagrad": adagrad,
     "rmsprop": rmsprop,
     "adam": adam,
 }
+
+
+def make_optimizer(solver, **hyper):
+    """The optimizer named ``solver``, with the hyper-parameters it takes from ``hyper``.
+
+    Every training loop builds its optimizer here: ``momentum`` reaches
+    ``"momentum"`` and ``"nesterov"`` (with ``momentum=0`` the former is plain
+    SGD), the other solvers ignore it.
+
+    Examples
+    --------
+    >>> opt = make_optimizer("momentum", momentum=0.5)
+    >>> import numpy as np
+    >>> w = [np.zeros(2)]
+    >>> state = opt.init(w)
+    >>> [s.tolist() for s in opt.update([np.ones(2)], state, 0.1)]
+    [[1.0, 1.0]]
+    """
+    if solver not in OPTIMIZERS:
+        raise ValueError(f"Unknown solver {solver!r}; expected one of {sorted(OPTIMIZERS)}.")
+    return OPTIMIZERS[solver](**hyper)
 
 
 def scheduled_learning_rate(schedule, learning_rate, epoch, n_epochs, power_t=0.5):

@@ -14,12 +14,22 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import budget, energy
 from ._validation import cached_log_partition, check_visible_data, make_generator
-from .optimizers import LEARNING_RATE_SCHEDULES
+from .optimizers import LEARNING_RATE_SCHEDULES, OPTIMIZERS
 from .partition import ais_log_partition, base_visible_bias, log_partition_exact
 from .training import CDConfig, CDState, train_rbm
 
 _EXACT_MAX_UNITS = 20
 _MONITOR_ROWS = 1000
+
+
+def _optimizer_state(saved, optimizer):
+    """The optimizer state kept from the last fit, if it was the same ``(solver, momentum)``.
+
+    Another optimizer starts afresh; pickles of 0.1 kept momentum velocities.
+    """
+    if "vW" in saved:
+        return {"velocity": [saved["vW"], saved["vb"], saved["vc"]]}
+    return saved.get("opt_state") if saved.get("optimizer") == optimizer else None
 
 
 def _column_means(X):
@@ -73,8 +83,13 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         chain per minibatch row, as ``BernoulliRBM``) or CD-k (Hinton 2002).
     k : int, default=1
         Gibbs steps per update.
+    solver : {"momentum", "sgd", "nesterov", "adagrad", "rmsprop", "adam"}, default="momentum"
+        Optimizer of the CD gradient (:mod:`deepbelief.optimizers`, shared with
+        the nets): ``"momentum"`` with ``momentum=0`` (the default) is plain
+        SGD, as ``BernoulliRBM``; the adaptive ones want a ``learning_rate``
+        near ``1e-3``.
     momentum : float, default=0.0
-        Momentum of the parameter updates, in [0, 1).
+        Momentum of the ``"momentum"`` and ``"nesterov"`` solvers, in [0, 1).
     weight_decay : float, default=0.0
         L2 penalty on the weights (not on biases).
     sparsity_target : float or None, default=None
@@ -156,6 +171,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "visible": [StrOptions(set(energy.VISIBLE_UNITS))],
         "method": [StrOptions({"cd", "pcd"})],
         "k": [Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions(set(OPTIMIZERS))],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "sparsity_target": [Interval(Real, 0, 1, closed="neither"), None],
@@ -179,6 +195,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         visible="bernoulli",
         method="pcd",
         k=1,
+        solver="momentum",
         momentum=0.0,
         weight_decay=0.0,
         sparsity_target=None,
@@ -198,6 +215,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.visible = visible
         self.method = method
         self.k = k
+        self.solver = solver
         self.momentum = momentum
         self.weight_decay = weight_decay
         self.sparsity_target = sparsity_target
@@ -236,6 +254,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             persistent=self.method == "pcd",
             learning_rate=self.learning_rate,
             learning_rate_schedule=self.learning_rate_schedule,
+            solver=self.solver,
             momentum=self.momentum,
             weight_decay=self.weight_decay,
             sparsity_target=self.sparsity_target,
@@ -301,9 +320,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             W,
             self.intercept_visible_,
             self.intercept_hidden_,
-            vW=saved.get("vW"),
-            vb=saved.get("vb"),
-            vc=saved.get("vc"),
+            opt_state=_optimizer_state(saved, (self.solver, self.momentum)),
             chain=saved.get("chain"),
             q=saved.get("q"),
             epoch=saved["epoch"],
@@ -323,9 +340,8 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         finally:
             self.components_ = state.W.T
             self._train_state = {
-                "vW": state.vW,
-                "vb": state.vb,
-                "vc": state.vc,
+                "opt_state": state.opt_state,
+                "optimizer": (self.solver, self.momentum),
                 "chain": state.chain,
                 "q": state.q,
                 "epoch": state.epoch,

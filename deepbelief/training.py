@@ -19,6 +19,7 @@ import numpy as np
 from .energy import GRID16, bernoulli_grid16, binarize_dynamic
 from .epochs import run_epochs
 from .errors import TrainingDivergedError  # noqa: F401  (imported from here before 0.2)
+from .optimizers import make_optimizer
 
 
 @dataclass
@@ -30,6 +31,8 @@ class CDConfig:
     persistent: bool = True
     learning_rate: float = 0.1
     learning_rate_schedule: str = "constant"
+    # the optimizer (deepbelief.optimizers): "momentum" with momentum 0 is plain SGD
+    solver: str = "momentum"
     momentum: float = 0.0
     weight_decay: float = 0.0
     sparsity_target: float | None = None
@@ -48,24 +51,16 @@ class CDConfig:
 
 @dataclass
 class CDState:
-    """State that survives between epochs: parameters, velocities, chains."""
+    """State that survives between epochs: parameters, optimizer state, chains."""
 
     W: np.ndarray  # (n_visible, n_hidden)
     b: np.ndarray  # (n_visible,)
     c: np.ndarray  # (n_hidden,)
-    vW: np.ndarray = None
-    vb: np.ndarray = None
-    vc: np.ndarray = None
+    opt_state: dict = None  # the optimizer's state over (W, b, c); None: not started
     chain: np.ndarray = None  # persistent fantasy particles (batch_size, n_visible)
     q: np.ndarray = None  # running mean of hidden activations (sparsity)
     epoch: int = 0
     history: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        if self.vW is None:
-            self.vW = np.zeros_like(self.W)
-            self.vb = np.zeros_like(self.b)
-            self.vc = np.zeros_like(self.c)
 
     def params(self):
         return self.W, self.b, self.c
@@ -101,15 +96,23 @@ class _Buffers:
         self.T = np.empty((D, H), dtype=dtype) if weight_decay else None
 
 
-def _batch_step(state, cfg, buf, lr, rng):
-    """One CD-k/PCD update on the rows already copied into ``buf.V2[:B]``."""
+def _batch_step(state, cfg, buf, lr, rng, optimizer):
+    """One CD-k/PCD update on the rows already copied into ``buf.V2[:B]``.
+
+    The gradient of the negative log-likelihood (the CD estimate, plus the
+    weight decay's ``weight_decay * W``) is computed already multiplied by
+    ``optimizer.grad_scale(lr)`` (``-lr`` for the SGD family, so that the step
+    size rides in the small hidden arrays instead of a pass over ``W``) and
+    handed to ``optimizer.update``, which returns the steps.
+    """
     W, b, c = state.W, state.b, state.c
     B = buf.Hs.shape[0]
     V2, H2, Hs, Ud, Uh = buf.V2, buf.H2, buf.Hs, buf.Ud, buf.Uh
     dtype = W.dtype
     vpos, vneg = V2[:B], V2[B:]
     ppos, pneg = H2[:B], H2[B:]
-    alpha = lr / B
+    ascent = -optimizer.grad_scale(lr)  # lr for the SGD family, -1 for the adaptive ones
+    alpha = ascent / B
     neg_c = -c
     up, down = cfg.up_scale, cfg.down_scale
     gaussian_h = cfg.hidden == "gaussian"
@@ -184,23 +187,26 @@ def _batch_step(state, cfg, buf, lr, rng):
     db *= alpha
     dc = np.matmul(buf.ones, H2, out=buf.dc)
     if cfg.weight_decay:
-        G -= np.multiply(W, lr * cfg.weight_decay, out=buf.T)
+        G -= np.multiply(W, ascent * cfg.weight_decay, out=buf.T)
     if cfg.sparsity_target is not None:
-        G += np.outer(vpos.mean(axis=0), (lr * cfg.sparsity_cost) * delta)
-        dc += (lr * cfg.sparsity_cost) * delta
-    if cfg.momentum:
-        for p, v, g in ((W, state.vW, G), (b, state.vb, db), (c, state.vc, dc)):
-            v *= cfg.momentum
-            v += g
-            p += v
-    else:
-        W += G
-        b += db
-        c += dc
+        G += np.outer(vpos.mean(axis=0), (ascent * cfg.sparsity_cost) * delta)
+        dc += (ascent * cfg.sparsity_cost) * delta
+    for p, step in zip((W, b, c), optimizer.update([G, db, dc], state.opt_state, lr)):
+        p += step
 
 
-def cd_epoch(X, state, cfg, rng, lr):
+def rbm_optimizer(cfg, state):
+    """The optimizer of ``cfg``; starts ``state.opt_state`` when it has none."""
+    optimizer = make_optimizer(cfg.solver, momentum=cfg.momentum)
+    if state.opt_state is None:
+        state.opt_state = optimizer.init(list(state.params()))
+    return optimizer
+
+
+def cd_epoch(X, state, cfg, rng, lr, optimizer=None):
     """One pass of CD-k / PCD over ``X`` (dense or CSR) in shuffled minibatches."""
+    if optimizer is None:
+        optimizer = rbm_optimizer(cfg, state)
     n, D = X.shape
     H = state.W.shape[1]
     dtype = state.W.dtype
@@ -233,7 +239,7 @@ def cd_epoch(X, state, cfg, rng, lr):
             np.take(X, idx, axis=0, out=vpos, mode="clip")  # "raise" would buffer a copy
         if cfg.dynamic_binarization:
             binarize_dynamic(vpos, rng)
-        _batch_step(state, cfg, buf, lr, rng)
+        _batch_step(state, cfg, buf, lr, rng, optimizer)
         if buf is partial and cfg.persistent:
             full.V2[B : B + idx.size] = buf.V2[idx.size :]
     if cfg.persistent:
@@ -250,13 +256,14 @@ def train_rbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbo
     :class:`~deepbelief.errors.TrainingDivergedError` (:func:`~deepbelief.epochs.run_epochs`).
     """
 
+    optimizer = rbm_optimizer(cfg, state)
+
     def epoch(_, lr):
-        cd_epoch(X, state, cfg, rng, lr)
+        cd_epoch(X, state, cfg, rng, lr, optimizer)
         return {}
 
     def reset_velocities():
-        for v in (state.vW, state.vb, state.vc):
-            v[...] = 0
+        state.opt_state = optimizer.init(list(state.params()))
 
     def count(record):
         state.epoch += 1

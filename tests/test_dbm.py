@@ -215,13 +215,13 @@ def test_dynamic_binarization(monkeypatch):
     seen = {"pretrain": [], "joint": []}
     cd_step, joint_step = tr._batch_step, dt._dbm_batch_step
 
-    def cd_spy(state, cfg, buf, lr, rng):
+    def cd_spy(state, cfg, buf, lr, rng, optimizer):
         seen["pretrain"].append((state.W.shape[0], buf.V2[: buf.V2.shape[0] // 2].copy()))
-        return cd_step(state, cfg, buf, lr, rng)
+        return cd_step(state, cfg, buf, lr, rng, optimizer)
 
-    def joint_spy(state, cfg, buf, lr, rng, norms):
+    def joint_spy(state, cfg, buf, lr, rng, norms, optimizer):
         seen["joint"].append(buf.S[0][: buf.B].copy())
-        return joint_step(state, cfg, buf, lr, rng, norms)
+        return joint_step(state, cfg, buf, lr, rng, norms, optimizer)
 
     monkeypatch.setattr(tr, "_batch_step", cd_spy)
     monkeypatch.setattr(dt, "_dbm_batch_step", joint_spy)

@@ -195,9 +195,9 @@ def test_dynamic_binarization_reaches_the_bottom_rbm_only(monkeypatch, digits_sp
     seen = []
     cd_step = tr._batch_step
 
-    def cd_spy(state, cfg, buf, lr, rng):
+    def cd_spy(state, cfg, buf, lr, rng, optimizer):
         seen.append((state.W.shape[0], buf.V2[: buf.V2.shape[0] // 2].copy()))
-        return cd_step(state, cfg, buf, lr, rng)
+        return cd_step(state, cfg, buf, lr, rng, optimizer)
 
     monkeypatch.setattr(tr, "_batch_step", cd_spy)
     X = np.full((40, 10), 0.4)

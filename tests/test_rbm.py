@@ -335,3 +335,28 @@ def test_dynamic_binarization_needs_bernoulli_units_and_keeps_the_seed():
     assert a.components_.dtype == np.float32
     np.testing.assert_array_equal(a.components_, b.components_)
     assert not np.allclose(a.components_, c.components_)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_solver_reaches_the_rbm_and_the_stacks(binary_digits):
+    """RBM(solver=...) trains through deepbelief.optimizers; DBN and DBM pass it on."""
+    from deepbelief import DBM, DBN, DBNClassifier
+
+    base = fit_small(binary_digits, n_iter=5)
+    adam = fit_small(binary_digits, n_iter=5, solver="adam", learning_rate=0.01)
+    assert adam._train_state["opt_state"].keys() == {"m", "v", "t"}
+    assert not np.allclose(adam.components_, base.components_)
+    assert adam.score(binary_digits) > fit_small(binary_digits, n_iter=0).score(binary_digits)
+    # warm start with another optimizer starts its state afresh
+    adam.set_params(solver="momentum", momentum=0.5, warm_start=True).fit(binary_digits)
+    assert adam._train_state["opt_state"].keys() == {"velocity"}
+
+    dbn = DBN((16, 8), n_iter=2, solver="adam", learning_rate=1e-3, random_state=0)
+    assert {r.solver for r in dbn.fit(binary_digits).rbms_} == {"adam"}
+    clf = DBNClassifier((16,), pretrain_solver="rmsprop", pretrain_learning_rate=1e-3,
+                        pretrain_n_iter=2, max_iter=2, random_state=0)
+    y = np.arange(binary_digits.shape[0]) % 3
+    assert clf.fit(binary_digits, y).dbn_rbms_[0].solver == "rmsprop"
+    dbm = DBM((8, 4), pretrain_n_iter=1, n_iter=2, solver="adam", learning_rate=1e-3,
+              pretrain_solver="adam", pretrain_learning_rate=1e-3, random_state=0)
+    assert dbm.fit(binary_digits)._state.opt_state.keys() == {"m", "v", "t"}

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from deepbelief import energy
+from deepbelief.optimizers import make_optimizer
 from deepbelief.partition import log_partition_exact
 from deepbelief.training import CDConfig, CDState, TrainingDivergedError, cd_epoch, train_rbm
 
@@ -11,7 +12,10 @@ from .conftest import ConstantRNG, tiny_rbm
 
 
 def reference_step(V, W, b, c, vel, cfg, chain, q, u=0.5, z=0.25):
-    """CD-k / PCD update written with the pure functions (no buffers)."""
+    """CD-k / PCD update written with the pure functions (no buffers).
+
+    ``vel`` is the momentum velocity, or ``(optimizer, state)`` of an adaptive
+    optimizer, which gets the gradient of the negative log-likelihood."""
     thr = lambda p: (p > u).astype(p.dtype)  # noqa: E731
 
     def mean_h(v):  # doubled bottom-up weights (DBM pretraining) or Gaussian hidden units
@@ -34,13 +38,17 @@ def reference_step(V, W, b, c, vel, cfg, chain, q, u=0.5, z=0.25):
     dW, db, dc = (p - q for p, q in zip(energy.sufficient_statistics(V, mean_h(V)),
                                         energy.sufficient_statistics(v_neg, mean_h(v_neg))))
     lr = cfg.learning_rate
-    dW = lr * (dW - cfg.weight_decay * W)
+    dW = dW - cfg.weight_decay * W
     if cfg.sparsity_target is not None:
         q = 0.9 * q + 0.1 * mean_h(V).mean(0)
         delta = cfg.sparsity_target - q
-        dW = dW + lr * cfg.sparsity_cost * np.outer(V.mean(0), delta)
+        dW = dW + cfg.sparsity_cost * np.outer(V.mean(0), delta)
         dc = dc + cfg.sparsity_cost * delta
-    steps = [dW, lr * db, lr * dc]
+    if isinstance(vel, tuple):  # an adaptive optimizer: it takes the loss gradient
+        optimizer, opt_state = vel
+        steps = optimizer.update([-dW, -db, -dc], opt_state, lr)
+        return [p + s for p, s in zip((W, b, c), steps)], vel, v_neg, q
+    steps = [lr * dW, lr * db, lr * dc]
     new_vel = [cfg.momentum * v + s for v, s in zip(vel, steps)]
     return [p + v for p, v in zip((W, b, c), new_vel)], new_vel, v_neg, q
 
@@ -87,6 +95,29 @@ def test_fast_loop_matches_reference(cfg, dtype):
         np.testing.assert_allclose(state.chain, chain, **tol)
 
 
+@pytest.mark.parametrize("solver", ["adam", "rmsprop", "adagrad"])
+@pytest.mark.parametrize("persistent", [False, True])
+def test_fast_loop_with_an_adaptive_optimizer_matches_reference(solver, persistent):
+    """The CD gradient reaches any optimizer of deepbelief.optimizers unchanged."""
+    cfg = CDConfig(k=1, persistent=persistent, learning_rate=0.01, batch_size=16, solver=solver,
+                   weight_decay=0.01, sparsity_target=0.2 if persistent else None)
+    W, b, c = tiny_rbm(10, 6, seed=11)
+    X = ((np.random.default_rng(12).random((32, 10)) < 0.4) * 1.0)
+    state = CDState(W.copy(), b.copy(), c.copy())
+    opt = make_optimizer(solver)
+    params, vel = [W, b, c], (opt, opt.init([W, b, c]))
+    chain, q = X[:16].copy(), cfg.sparsity_target
+    for _ in range(2):  # two epochs: the optimizer state carries over
+        for start in (0, 16):
+            params, vel, v_neg, q = reference_step(X[start : start + 16], *params, vel, cfg,
+                                                   chain, q)
+            chain = v_neg
+        cd_epoch(X, state, cfg, ConstantRNG(), cfg.learning_rate)
+    for got, want in zip(state.params(), params):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    assert not np.allclose(state.W, W)
+
+
 def test_last_partial_batch_is_used():
     cfg = CDConfig(k=1, persistent=True, learning_rate=0.1, batch_size=16)
     W, b, c = tiny_rbm(10, 6, seed=1)
@@ -98,7 +129,9 @@ def test_last_partial_batch_is_used():
     assert not np.allclose(full.W, cut.W)  # the 8 last rows changed the weights
 
 
-def test_training_increases_exact_likelihood():
+@pytest.mark.parametrize("solver, lr", [("momentum", 0.1), ("adam", 0.01), ("nesterov", 0.1),
+                                        ("rmsprop", 0.01)])
+def test_training_increases_exact_likelihood(solver, lr):
     rng = np.random.default_rng(0)
     protos = (rng.random((3, 12)) < 0.5) * 1.0
     X = np.abs(protos[rng.integers(0, 3, 600)] - (rng.random((600, 12)) < 0.05))
@@ -110,8 +143,8 @@ def test_training_increases_exact_likelihood():
         return np.mean(-energy.free_energy(X, *state.params())) - log_partition_exact(*state.params())
 
     before = ll()
-    train_rbm(X, state, CDConfig(k=1, persistent=False, learning_rate=0.1, batch_size=20,
-                                 momentum=0.5), rng, 30)
+    train_rbm(X, state, CDConfig(k=1, persistent=False, learning_rate=lr, batch_size=20,
+                                 solver=solver, momentum=0.5), rng, 30)
     after = ll()
     # independent units at best reach sum of marginal entropies; 3 prototypes need less
     marg = X.mean(0).clip(1e-6, 1 - 1e-6)
@@ -138,9 +171,9 @@ def test_dynamic_binarization_presents_fresh_binary_draws(monkeypatch):
     seen = []
     step = training._batch_step
 
-    def spy(state, cfg, buf, lr, rng):
+    def spy(state, cfg, buf, lr, rng, optimizer):
         seen.append(buf.V2[: buf.V2.shape[0] // 2].copy())  # [v_data; v_model]
-        return step(state, cfg, buf, lr, rng)
+        return step(state, cfg, buf, lr, rng, optimizer)
 
     monkeypatch.setattr(training, "_batch_step", spy)
     X = np.full((50, 8), 0.3)
