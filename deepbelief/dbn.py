@@ -67,7 +67,7 @@ def _make_rbms(est, rng, prefix, visible, n_iter, batch_size):
             n_components=sizes[layer],
             visible=visible if layer == 0 else "bernoulli",
             dynamic_binarization=est.dynamic_binarization and layer == 0,
-            n_iter=n_iter, learning_rate=get("learning_rate"),
+            n_iter=n_iter, learning_rate=get("learning_rate"), learning_rate_schedule="constant",
             batch_size=batch_size, method=get("method"), k=get("k"), solver=get("solver"),
             momentum=get("momentum"), weight_decay=get("weight_decay"),
             random_state=layer_seeds[layer], verbose=est.verbose,

@@ -63,7 +63,7 @@ X_DIGITS = (X_DIGITS / 16).astype(np.float32)
 
 
 @pytest.mark.parametrize("est, keys", [
-    (RBM(n_components=8), {"batch_size", "n_iter"}),
+    (RBM(n_components=8), {"batch_size", "n_iter", "learning_rate_schedule"}),
     (DBN((8, 4)), {"batch_size", "n_iter"}),
     (DBM((8, 4)), {"pretrain_batch_size", "pretrain_n_iter", "batch_size", "n_iter"}),
     (DBNClassifier((8,)), {"pretrain_batch_size", "pretrain_n_iter", "batch_size",
@@ -90,6 +90,24 @@ def test_every_pretraining_estimator_resolves_and_reports_its_budget(est, keys, 
     out = capsys.readouterr().out
     assert out.startswith(f"[{type(est).__name__}] resolved ")
     assert f"batch_size={b}" in out.splitlines()[0]
+
+
+def test_rbm_schedule_auto_decays_in_fit_only():
+    """``learning_rate_schedule="auto"``: linear over fit's epochs, constant in partial_fit."""
+    X = X_DIGITS[:300]
+    rbm = RBM(n_components=8, n_iter=5, learning_rate=0.1, random_state=0).fit(X)
+    assert rbm.resolved_params_["learning_rate_schedule"] == "linear"
+    np.testing.assert_allclose(rbm.history_["learning_rate"], [0.1, 0.08, 0.06, 0.04, 0.02])
+    online = RBM(n_components=8, n_iter=5, learning_rate=0.1, random_state=0)
+    for _ in range(8):
+        online.partial_fit(X)
+    assert online.resolved_params_["learning_rate_schedule"] == "constant"
+    assert online.history_["learning_rate"] == [0.1] * 8
+    given = RBM(n_components=8, n_iter=3, learning_rate_schedule="constant", random_state=0)
+    assert given.fit(X).history_["learning_rate"] == [0.1] * 3
+    # the DBN's RBMs keep the classic constant step of the recipes
+    assert DBN((8,), n_iter=2, random_state=0).fit(X).rbms_[0].learning_rate_schedule == \
+        "constant"
 
 
 def test_resolved_budget_is_what_trains():
