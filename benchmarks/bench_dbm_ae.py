@@ -20,7 +20,6 @@ min and median:
 import argparse
 import time
 import warnings
-from pathlib import Path
 from statistics import median
 
 import numpy as np
@@ -31,7 +30,6 @@ from deepbelief import DBM, RBM, DeepNetClassifier, StackedAutoencoder
 from deepbelief.autoencoding import AEConfig, AEState, init_autoencoder, train_autoencoder
 from deepbelief.datasets import load_mnist
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
 B = 100
 
 
@@ -113,7 +111,8 @@ def sda_finetune_epoch(X, y):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--mnist", default=str(SHARED) if SHARED.is_file() else None)
+    p.add_argument("--mnist", default=None,
+                   help="MNIST .npz (default: deepbelief.datasets.find_mnist)")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--dbm", default=None,
                    help="also time a joint epoch of this trained DBM (joblib file)")

@@ -7,8 +7,8 @@ with seed 0 (stratified for classification), on float32 input.  Every estimator
 gets ``random_state=0`` and nothing else.  Data: scikit-learn's bundled digits,
 iris, wine and breast_cancer (classification, accuracy) and diabetes
 (regression, R^2), and a 10,000-image subset of the MNIST training set (drawn
-with seed 0) when MNIST is present (``--mnist PATH``, ``$DEEPBELIEF_MNIST`` or
-``../shared/data/mnist.npz``; never downloaded).  Prints the mean score over
+with seed 0) when MNIST is present (``--mnist PATH``, else
+:func:`deepbelief.datasets.find_mnist`; never downloaded).  Prints the mean score over
 the folds and the median fit time of each cell, and writes the table as JSON.
 
     python benchmarks/bench_defaults.py [--scaler minmax] [--datasets digits,iris,...]
@@ -41,6 +41,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 import deepbelief
+from deepbelief.datasets import find_mnist
 from deepbelief import (
     DBMClassifier,
     DBNClassifier,
@@ -52,7 +53,6 @@ from deepbelief import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_MNIST = ROOT / ".." / "shared" / "data" / "mnist.npz"
 CLASSIFIERS = [MLPClassifier, DeepNetClassifier, DBNClassifier, DBMClassifier,
                StackedAutoencoderClassifier]
 REGRESSORS = [MLPRegressor, DeepNetRegressor, DBNRegressor, StackedAutoencoderRegressor]
@@ -138,8 +138,8 @@ def main(argv=None):
     p.add_argument("--datasets", default="digits,iris,wine,breast_cancer,diabetes,mnist10k",
                    help="comma-separated; mnist10k is skipped when MNIST is absent")
     p.add_argument("--estimators", default=None, help="comma-separated class names (default: all)")
-    p.add_argument("--mnist", default=None, help="MNIST .npz (default: $DEEPBELIEF_MNIST or "
-                   "../shared/data/mnist.npz)")
+    p.add_argument("--mnist", default=None,
+                   help="MNIST .npz (default: deepbelief.datasets.find_mnist)")
     p.add_argument("--out", default=None, help="JSON output (default: "
                    "benchmarks/results/defaults_<scaler>.json)")
     p.add_argument("--render", default=None, metavar="FILE",
@@ -161,9 +161,9 @@ def main(argv=None):
     unknown = [n for n in names if n not in SMALL and n != "mnist10k"]
     if unknown:
         p.error(f"unknown data set(s) {unknown}; choose from {sorted(SMALL) + ['mnist10k']}")
-    mnist_path = args.mnist or os.environ.get("DEEPBELIEF_MNIST") or SHARED_MNIST
-    if "mnist10k" in names and not Path(mnist_path).is_file():
-        print(f"MNIST not found at {mnist_path}: skipping the mnist10k cell")
+    mnist_path = find_mnist(args.mnist)
+    if "mnist10k" in names and mnist_path is None:
+        print("MNIST not found (deepbelief.datasets.find_mnist): skipping the mnist10k cell")
         names.remove("mnist10k")
     wanted = None if args.estimators is None else set(args.estimators.split(","))
     out = Path(args.out) if args.out else ROOT / "benchmarks" / "results" / \

@@ -13,7 +13,6 @@ weight gradients, 3 deltas).  Also times greedy pretraining per layer
 import argparse
 import time
 import warnings
-from pathlib import Path
 from statistics import median
 
 import numpy as np
@@ -23,7 +22,6 @@ from sklearn.neural_network import MLPClassifier
 from deepbelief import RBM, DeepNetClassifier
 from deepbelief.datasets import load_mnist
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
 SIZES = (500, 500, 2000)
 B = 100
 
@@ -65,7 +63,8 @@ def sklearn_epoch(X, y):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--mnist", default=str(SHARED) if SHARED.is_file() else None)
+    p.add_argument("--mnist", default=None,
+                   help="MNIST .npz (default: deepbelief.datasets.find_mnist)")
     p.add_argument("--rounds", type=int, default=3)
     args = p.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)

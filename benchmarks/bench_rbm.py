@@ -19,7 +19,6 @@ temperatures, beside its own matmul floor (two products per temperature).
 
 import argparse
 import time
-from pathlib import Path
 from statistics import median
 
 import numpy as np
@@ -28,7 +27,6 @@ from sklearn.neural_network import BernoulliRBM
 from deepbelief import RBM
 from deepbelief.datasets import load_mnist
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
 H, B = 500, 100
 
 
@@ -71,7 +69,8 @@ def fmt(xs):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--mnist", default=str(SHARED) if SHARED.is_file() else None)
+    p.add_argument("--mnist", default=None,
+                   help="MNIST .npz (default: deepbelief.datasets.find_mnist)")
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--ais-rounds", type=int, default=2)
     p.add_argument("--no-float64", action="store_true", help="skip sklearn on float64")

@@ -29,7 +29,6 @@ from sklearn.exceptions import ConvergenceWarning
 from deepbelief import StackedAutoencoder, StackedAutoencoderClassifier
 from deepbelief.datasets import load_mnist
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
 
 
 def squared_error(X, R):
@@ -61,7 +60,8 @@ def deep_autoencoder(X, X_test, args, pretrain):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--mnist", default=str(SHARED) if SHARED.is_file() else None)
+    p.add_argument("--mnist", default=None,
+                   help="MNIST .npz (default: deepbelief.datasets.find_mnist)")
     p.add_argument("--which", default="deep_ae,sda")
     p.add_argument("--pretrain-epochs", type=int, default=15)
     p.add_argument("--ae-epochs", type=int, default=40)

@@ -37,7 +37,6 @@ from sklearn.exceptions import ConvergenceWarning
 from deepbelief import DBM, DBMClassifier
 from deepbelief.datasets import binarize_stochastic, load_mnist
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
 
 
 def _dump_atomically(dbm, path):
@@ -50,7 +49,8 @@ def _dump_atomically(dbm, path):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--mnist", default=str(SHARED) if SHARED.is_file() else None)
+    p.add_argument("--mnist", default=None,
+                   help="MNIST .npz (default: deepbelief.datasets.find_mnist)")
     p.add_argument("--sizes", default="500,1000")
     p.add_argument("--pretrain-epochs", type=int, default=20)
     p.add_argument("--epochs", type=int, default=40)

@@ -98,7 +98,6 @@ from sklearn.model_selection import train_test_split
 from deepbelief import DBMClassifier
 from deepbelief.datasets import load_mnist
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
 SETTINGS = {
     "dropout_0.2": dict(dropout=0.2),
     "dropout_0.5_input_0.2": dict(dropout=0.5, input_dropout=0.2),
@@ -130,7 +129,8 @@ def make(dbm, epochs, seed, *, epoch_factor=1, **extra):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--mnist", default=str(SHARED) if SHARED.is_file() else None)
+    p.add_argument("--mnist", default=None,
+                   help="MNIST .npz (default: deepbelief.datasets.find_mnist)")
     p.add_argument("--dbm", required=True, help="joblib file of a fitted DBM")
     p.add_argument("--epochs", type=int, default=150)
     p.add_argument("--seed", type=int, default=0)

@@ -20,7 +20,6 @@ from sklearn.exceptions import ConvergenceWarning
 from deepbelief import DBNClassifier, DeepNetClassifier
 from deepbelief.datasets import load_mnist
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
 SIZES = (500, 500, 2000)
 
 
@@ -46,7 +45,8 @@ def make(method, epochs, seed, dropout, pretrain_epochs):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--mnist", default=str(SHARED) if SHARED.is_file() else None)
+    p.add_argument("--mnist", default=None,
+                   help="MNIST .npz (default: deepbelief.datasets.find_mnist)")
     p.add_argument("--methods", default="dbn,sigmoid_normal,sigmoid_glorot,relu_he")
     p.add_argument("--epochs", type=int, default=80)
     p.add_argument("--dropout", type=float, default=0.2)

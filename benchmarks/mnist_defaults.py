@@ -11,7 +11,7 @@ epoch count of the RBM), seed 0:
 
     python benchmarks/mnist_defaults.py [--only dbn|rbm] [--json FILE]
 
-Data: ``--mnist`` path, else ``$DEEPBELIEF_MNIST`` or ``../shared/data/mnist.npz``.
+Data: ``--mnist`` path, else :func:`deepbelief.datasets.find_mnist`.
 """
 
 import argparse
@@ -27,7 +27,6 @@ from sklearn.exceptions import ConvergenceWarning
 from deepbelief import RBM, DBNClassifier
 from deepbelief.datasets import binarize_stochastic, load_mnist
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
 
 
 def dbn(X, y, X_test, y_test, seed):
@@ -56,7 +55,8 @@ def rbm(X, X_test, seed):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--mnist", default=str(SHARED) if SHARED.is_file() else None)
+    p.add_argument("--mnist", default=None,
+                   help="MNIST .npz (default: deepbelief.datasets.find_mnist)")
     p.add_argument("--only", choices=["dbn", "rbm"], default=None)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", default=None, help="write the figures here")

@@ -7,8 +7,9 @@ training data's visible marginals, 14,500 inverse temperatures, 100 chains.
 
     python benchmarks/mnist_rbm_loglik.py [--epochs 100] [--method pcd] ...
 
-Data: ``--mnist`` path, else ``../shared/data/mnist.npz`` if present, else the
-package's loader (``$DEEPBELIEF_MNIST`` or fetch_openml).
+Data: ``--mnist`` path, else where :func:`deepbelief.datasets.find_mnist` finds
+it (``$DEEPBELIEF_MNIST``, the cache, ``../shared/data/mnist.npz``), else
+fetch_openml.
 """
 
 import argparse
@@ -20,12 +21,12 @@ from pathlib import Path
 from deepbelief import RBM
 from deepbelief.datasets import binarize_stochastic, load_mnist
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--mnist", default=str(SHARED) if SHARED.is_file() else None)
+    p.add_argument("--mnist", default=None,
+                   help="MNIST .npz (default: deepbelief.datasets.find_mnist)")
     p.add_argument("--n-components", type=int, default=500)
     p.add_argument("--epochs", type=int, default=100)
     p.add_argument("--method", default="pcd")

@@ -1,8 +1,10 @@
 """Data sets: scikit-learn's digits (bundled) and MNIST (a file, or fetched once).
 
-MNIST is looked for, in order, at the ``path`` argument, at the file named by
-the ``DEEPBELIEF_MNIST`` environment variable, and in the cache folder
-(``DEEPBELIEF_DATA`` or ``~/.cache/deepbelief``); failing those it is
+MNIST is looked for (:func:`find_mnist`, the one locator the loader, the
+benchmarks and the tests share), in order, at the ``path`` argument, at the
+file named by the ``DEEPBELIEF_MNIST`` environment variable, in the cache
+folder (``DEEPBELIEF_DATA`` or ``~/.cache/deepbelief``), and at
+``shared/data/mnist.npz`` beside a source checkout; failing those it is
 downloaded once with :func:`sklearn.datasets.fetch_openml` and cached as
 ``mnist.npz`` with arrays ``X_train``, ``y_train``, ``X_test``, ``y_test``.
 """
@@ -29,8 +31,18 @@ def data_home():
     return Path(os.environ.get(DATA_ENV, Path.home() / ".cache" / "deepbelief"))
 
 
-def _find_mnist(path):
-    candidates = [path, os.environ.get(MNIST_ENV), data_home() / "mnist.npz"]
+#: a shared copy beside the source checkout (``<checkout>/../shared/data``)
+CHECKOUT_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist.npz"
+
+
+def find_mnist(path=None):
+    """The MNIST ``.npz`` that :func:`load_mnist` reads, or None if it would download.
+
+    Looks at ``path``, ``$DEEPBELIEF_MNIST``, the cache folder
+    (:func:`data_home`) and ``shared/data/mnist.npz`` beside a source
+    checkout, in that order.  A ``path`` that does not exist is an error.
+    """
+    candidates = [path, os.environ.get(MNIST_ENV), data_home() / "mnist.npz", CHECKOUT_MNIST]
     for c in candidates:
         if c is not None and Path(c).is_file():
             return Path(c)
@@ -58,7 +70,7 @@ def load_mnist(path=None, *, dtype=np.float32, scale=True, download=True):
     X_train, y_train, X_test, y_test : ndarrays
         Images of shape (n, 784) and integer labels.
     """
-    found = _find_mnist(path)
+    found = find_mnist(path)
     if found is None:
         if not download:
             raise FileNotFoundError(

@@ -1,9 +1,7 @@
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-MNIST = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mnist.npz"
 
 
 def tiny_rbm(n_visible=12, n_hidden=8, scale=0.5, seed=0, dtype=np.float64):
@@ -17,9 +15,12 @@ def tiny_rbm(n_visible=12, n_hidden=8, scale=0.5, seed=0, dtype=np.float64):
 
 @pytest.fixture
 def mnist_path():
-    if not MNIST.is_file():
-        pytest.skip("MNIST not available at ../shared/data/mnist.npz")
-    return MNIST
+    from deepbelief.datasets import find_mnist
+
+    path = find_mnist()
+    if path is None:
+        pytest.skip("MNIST not found ($DEEPBELIEF_MNIST, the cache, ../shared/data/mnist.npz)")
+    return path
 
 
 @pytest.fixture(scope="module")

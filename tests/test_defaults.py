@@ -1,12 +1,10 @@
 """Out of the box: the data-scaled budgets, the [0, 1] range rule in pipelines,
 standardized regression targets, one-class fits, and the lab's claim at defaults."""
 
-import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits, load_iris
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler

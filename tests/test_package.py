@@ -61,11 +61,18 @@ def test_load_mnist_from_path_and_env(tmp_path, monkeypatch):
     np.testing.assert_array_equal(X, X2)
     X3, *_ = datasets.load_mnist(scale=False, dtype=np.float64)
     assert X3.max() > 1 and X3.dtype == np.float64
+    # the checkout's shared copy is the last place looked at
+    monkeypatch.delenv(datasets.MNIST_ENV)
+    monkeypatch.setenv(datasets.DATA_ENV, str(tmp_path / "empty"))
+    monkeypatch.setattr(datasets, "CHECKOUT_MNIST", f)
+    assert datasets.find_mnist() == f
 
 
 def test_load_mnist_without_file_or_download(tmp_path, monkeypatch):
     monkeypatch.delenv(datasets.MNIST_ENV, raising=False)
     monkeypatch.setenv(datasets.DATA_ENV, str(tmp_path))
+    monkeypatch.setattr(datasets, "CHECKOUT_MNIST", tmp_path / "absent.npz")
+    assert datasets.find_mnist() is None
     with pytest.raises(FileNotFoundError, match="MNIST"):
         datasets.load_mnist(download=False)
     with pytest.raises(FileNotFoundError):
@@ -85,6 +92,7 @@ def test_load_mnist_fetches_and_caches(tmp_path, monkeypatch):
 
     monkeypatch.delenv(datasets.MNIST_ENV, raising=False)
     monkeypatch.setenv(datasets.DATA_ENV, str(tmp_path))
+    monkeypatch.setattr(datasets, "CHECKOUT_MNIST", tmp_path / "absent.npz")
     monkeypatch.setattr(sklearn.datasets, "fetch_openml", fake_fetch)
     X, y, Xt, yt = datasets.load_mnist()
     assert X.shape == (60000, 784) and Xt.shape == (10000, 784)
