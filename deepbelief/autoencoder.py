@@ -3,11 +3,11 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import budget
+from ._sklearn import Interval, StrOptions, _fit_context
 from ._validation import check_unit_interval
 from .activations import HIDDEN_ACTIVATIONS
 from .autoencoding import CORRUPTIONS
@@ -19,7 +19,7 @@ from .deepnet import (
     RegressorNetMixin,
 )
 from .feedforward import NetSpec, forward
-from .pretraining import pretrain_autoencoders, pretrain_rbms
+from .pretraining import autoencoder_configs, pretrain_autoencoders, pretrain_rbms
 
 AE_CONSTRAINTS = {
     "activation": [StrOptions({"sigmoid", "tanh", "relu", "leaky_relu"})],
@@ -34,6 +34,15 @@ AE_CONSTRAINTS = {
 _NET = {k: v for k, v in NET_CONSTRAINTS.items()
         if k not in ("activation", "batch_norm", "residual")}
 
+
+def _pretrain_autoencoders(est, X, sizes, rng):
+    """Greedy autoencoder pretraining with ``est``'s parameters, stated explicitly."""
+    configs = autoencoder_configs(
+        activation=est.activation, loss=est.loss, tied=est.tied, corruption=est.corruption,
+        corruption_level=est.corruption_level, learning_rate=est.pretrain_learning_rate,
+        batch_size=est.resolved_params_["pretrain_batch_size"])
+    return pretrain_autoencoders(X, sizes, configs, est.resolved_params_["pretrain_n_iter"], rng,
+                                 verbose=est.verbose)
 
 class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDeepNet):
     """Deep autoencoder: greedy layer-wise pretraining, then fine-tuning on reconstruction.
@@ -204,10 +213,14 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
             if self.activation != "sigmoid":
                 raise ValueError("pretrain='rbm' needs activation='sigmoid' (the RBMs' "
                                  f"hidden units); got activation={self.activation!r}.")
-            linear = self._code_activation() == "identity"
-            layers = pretrain_rbms(self, X, enc, rng, linear)
+            layers = pretrain_rbms(
+                X, enc, gaussian_visible=self.loss != "cross_entropy",
+                linear_code=self._code_activation() == "identity",
+                learning_rate=self.pretrain_learning_rate,
+                batch_size=self.resolved_params_["pretrain_batch_size"],
+                n_epochs=self.resolved_params_["pretrain_n_iter"], rng=rng, verbose=self.verbose)
         else:
-            layers = pretrain_autoencoders(self, X, enc, rng)
+            layers = _pretrain_autoencoders(self, X, enc, rng)
         self.pretrained_ = layers
         k = len(enc)
         for i, (W, b, W_dec, b_dec) in enumerate(layers):
@@ -347,7 +360,7 @@ class _AutoencoderPretrainedNet(BaseDeepNet):
             return params
         if self.loss == "cross_entropy":
             check_unit_interval(X, "loss='cross_entropy' (sigmoid reconstructions)")
-        layers = pretrain_autoencoders(self, X, self._hidden_sizes(), rng)
+        layers = _pretrain_autoencoders(self, X, self._hidden_sizes(), rng)
         self.pretrained_ = layers
         for i, (W, b, _, _) in enumerate(layers):
             params["W"][i], params["b"][i] = W.astype(X.dtype), b.astype(X.dtype)

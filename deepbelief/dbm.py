@@ -8,12 +8,11 @@ from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    _fit_context,
 )
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import budget, dbm_energy, energy
+from ._sklearn import Interval, StrOptions, _fit_context
 from ._validation import cached_log_partition, check_visible_data, make_generator
 from .dbm_training import (
     DBMConfig,

@@ -7,14 +7,13 @@ from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    _fit_context,
     clone,
 )
 from sklearn.exceptions import NotFittedError
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import budget, energy
+from ._sklearn import Interval, StrOptions, _fit_context
 from ._validation import (
     apply_unit_scaling,
     check_visible_data,

@@ -4,18 +4,19 @@ randomly initialised baselines ``DeepNetClassifier`` / ``DeepNetRegressor``."""
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import budget
+from ._sklearn import Interval, StrOptions, _fit_context
 from ._validation import make_generator
 from .activations import HIDDEN_ACTIVATIONS, OUTPUT_FOR_LOSS
 from .conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic
+from .diagnostics import layer_diagnostics
 from .feedforward import NetSpec, forward, init_bn_stats, init_params
 from .finetuning import FitConfig, train_network
 from .initializers import INITIALIZERS
@@ -217,6 +218,27 @@ class BaseDeepNet(BaseEstimator):
         X = self._input_features(self._prepare_input(X, fit=False))
         out, _ = forward(self.params_, X, self._spec(), bn_stats=self._bn_stats)
         return out
+
+    def layer_diagnostics(self, X, y):
+        """Per-layer gradient norms and saturation of the fitted net on ``(X, y)``.
+
+        One full-batch forward and backward pass through the net as it is now
+        (at any stage: a net fitted with ``max_iter=0`` shows its
+        initialisation, pretrained or random), without dropout, on ``X`` as
+        ``predict`` sees it.
+
+        Returns
+        -------
+        grad_norms : list of float
+            ``||dL/dW_l||`` for every weight layer, input side first.
+        saturation : list of float
+            The fraction of saturated units of every hidden layer.
+        """
+        check_is_fitted(self, "params_")
+        X = validate_data(self, X, reset=False, dtype=self.params_["W"][0].dtype)
+        X = self._input_features(self._prepare_input(X, fit=False))
+        Y = self._encode_targets(np.asarray(y), X.dtype, first=False)
+        return layer_diagnostics(self.params_, X, Y, self._spec())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

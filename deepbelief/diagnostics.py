@@ -32,14 +32,13 @@ def layer_diagnostics(params, X, Y, spec):
 
 
 def estimator_diagnostics(estimator, X, y):
-    """:func:`layer_diagnostics` for a fitted deepbelief net on ``(X, y)``.
+    """:func:`layer_diagnostics` of a fitted deepbelief net on ``(X, y)``.
 
     Works at any stage, e.g. on a net fitted with ``max_iter=0`` (its
-    initialisation, pretrained or random).
+    initialisation, pretrained or random).  The same as
+    ``estimator.layer_diagnostics(X, y)``.
     """
-    X = np.asarray(X, dtype=estimator.params_["W"][0].dtype)
-    Y = estimator._encode_targets(np.asarray(y), X.dtype, first=False)
-    return layer_diagnostics(estimator.params_, X, Y, estimator._spec())
+    return estimator.layer_diagnostics(X, y)
 
 
 def update_ratios(params_before, params_after):

@@ -81,25 +81,32 @@ def unroll(rbms, params):
 GAUSSIAN_LR_FACTOR = 0.1  # RBM layers with Gaussian units learn 10x slower
 
 
-def _ae_config(est, layer):
-    """Pretraining config of autoencoder ``layer``: the first reconstructs the data
-    (with ``loss``), the others the codes below (sigmoid codes in [0, 1]: cross-entropy)."""
-    if layer == 0:
-        output = "sigmoid" if est.loss == "cross_entropy" else "identity"
-    else:
-        output = "sigmoid" if est.activation == "sigmoid" else "identity"
-    return AEConfig(activation=est.activation, output=output, tied=est.tied,
-                    corruption=est.corruption, corruption_level=est.corruption_level,
-                    solver="momentum", learning_rate=est.pretrain_learning_rate, momentum=0.9,
-                    batch_size=est.resolved_params_["pretrain_batch_size"],
-                    init="he_uniform" if est.activation in ("relu", "leaky_relu")
-                    else "glorot_uniform")
+def autoencoder_configs(*, activation, loss, tied, corruption, corruption_level,
+                        learning_rate, batch_size):
+    """``make_config(layer)`` of greedy autoencoder pretraining.
+
+    The first autoencoder reconstructs the data with ``loss``; the others
+    reconstruct the codes below (sigmoid codes lie in [0, 1]: cross-entropy).
+    Each trains by SGD with momentum 0.9.
+    """
+    init = "he_uniform" if activation in ("relu", "leaky_relu") else "glorot_uniform"
+
+    def make(layer):
+        if layer == 0:
+            output = "sigmoid" if loss == "cross_entropy" else "identity"
+        else:
+            output = "sigmoid" if activation == "sigmoid" else "identity"
+        return AEConfig(activation=activation, output=output, tied=tied, corruption=corruption,
+                        corruption_level=corruption_level, solver="momentum",
+                        learning_rate=learning_rate, momentum=0.9, batch_size=batch_size,
+                        init=init)
+
+    return make
 
 
-def pretrain_autoencoders(est, X, sizes, rng):
+def pretrain_autoencoders(X, sizes, make_config, n_epochs, rng, *, verbose=0):
     """Greedy autoencoders: ``[(W, b, W_dec, b_dec)]`` per layer, input side first."""
-    states = greedy_autoencoders(X, sizes, lambda layer: _ae_config(est, layer), rng,
-                                 est.resolved_params_["pretrain_n_iter"], verbose=est.verbose)
+    states = greedy_autoencoders(X, sizes, make_config, rng, n_epochs, verbose=verbose)
     out = []
     for s in states:
         p = s.params
@@ -108,38 +115,36 @@ def pretrain_autoencoders(est, X, sizes, rng):
     return out
 
 
-def pretrain_rbms(est, X, sizes, rng, linear_code):
+def pretrain_rbms(X, sizes, *, gaussian_visible, linear_code, learning_rate, batch_size,
+                  n_epochs, rng, verbose=0):
     """Greedy RBMs as in Hinton & Salakhutdinov (2006): ``[(W, c, W^T, b)]`` per layer.
 
-    The first RBM has Bernoulli visible units for ``loss="cross_entropy"`` (data
-    in [0, 1]) and Gaussian ones otherwise; with ``linear_code`` the top RBM has
+    The first RBM has Gaussian visible units with ``gaussian_visible`` (else
+    Bernoulli ones: data in [0, 1]); with ``linear_code`` the top RBM has
     Gaussian (linear) hidden units.  Layers with Gaussian units learn with a
     learning rate 10 times smaller (``GAUSSIAN_LR_FACTOR``; the paper used 100 times
     smaller, which left our top layer untrained within 15 epochs).  Each RBM is
-    trained with CD-1 on the hidden means of the one below.
+    trained with CD-1 (momentum 0.5, weight decay 2e-4) on the hidden means of
+    the one below.
     """
     out, data = [], X
     for layer, n_hidden in enumerate(sizes):
-        visible = ("bernoulli" if est.loss == "cross_entropy" else "gaussian") if layer == 0 \
-            else "bernoulli"
+        visible = "gaussian" if gaussian_visible and layer == 0 else "bernoulli"
         hidden = "gaussian" if linear_code and layer == len(sizes) - 1 else "bernoulli"
         gaussian = visible == "gaussian" or hidden == "gaussian"
         cfg = CDConfig(visible=visible, hidden=hidden, k=1, persistent=False,
-                       learning_rate=est.pretrain_learning_rate
-                       * (GAUSSIAN_LR_FACTOR if gaussian else 1.0),
-                       momentum=0.5, weight_decay=2e-4,
-                       batch_size=est.resolved_params_["pretrain_batch_size"])
+                       learning_rate=learning_rate * (GAUSSIAN_LR_FACTOR if gaussian else 1.0),
+                       momentum=0.5, weight_decay=2e-4, batch_size=batch_size)
         W = rng.standard_normal((data.shape[1], n_hidden), dtype=X.dtype)
         W *= 0.01
         mean = data.mean(axis=0, dtype=np.float64)
         b = (np.log(np.clip(mean, 1e-3, 1 - 1e-3)) - np.log1p(-np.clip(mean, 1e-3, 1 - 1e-3))
              if visible == "bernoulli" else mean).astype(X.dtype)
         state = CDState(W, b, np.zeros(n_hidden, dtype=X.dtype))
-        if est.verbose:
+        if verbose:
             print(f"[SAE] RBM layer {layer + 1}/{len(sizes)}: {data.shape[1]} -> {n_hidden} "
                   f"({visible} visible, {hidden} hidden)")
-        train_rbm(data, state, cfg, rng, est.resolved_params_["pretrain_n_iter"],
-                  verbose=est.verbose)
+        train_rbm(data, state, cfg, rng, n_epochs, verbose=verbose)
         out.append((state.W, state.c, np.ascontiguousarray(state.W.T), state.b))
         if layer < len(sizes) - 1:
             a = data @ state.W

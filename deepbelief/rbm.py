@@ -7,12 +7,11 @@ from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    _fit_context,
 )
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import budget, energy
+from ._sklearn import Interval, StrOptions, _fit_context
 from ._validation import cached_log_partition, check_visible_data, make_generator
 from .optimizers import LEARNING_RATE_SCHEDULES, OPTIMIZERS
 from .partition import ais_log_partition, base_visible_bias, log_partition_exact

@@ -56,6 +56,29 @@ def test_estimator_diagnostics_at_initialisation(digits):
     assert len(norms) == 4 and len(sat) == 3
 
 
+def test_layer_diagnostics_see_the_input_as_predict_does(digits):
+    """The estimator's own input path: min-max scaling (visible="auto") and the
+    DBM classifier's augmented input, which the net's first layer expects."""
+    from deepbelief import DBM, DBMClassifier
+    from deepbelief._validation import apply_unit_scaling
+    from deepbelief.diagnostics import layer_diagnostics
+
+    X, y = digits
+    raw = (X * 16)[:300]  # out of [0, 1]: DBNClassifier min-max scales it
+    clf = DBNClassifier((20,), pretrain_n_iter=2, max_iter=0, random_state=0).fit(raw, y[:300])
+    assert clf.input_scaling_ == "minmax"
+    norms, sat = estimator_diagnostics(clf, raw, y[:300])
+    Xs = apply_unit_scaling(raw.astype(np.float32), clf.input_offset_, clf.input_scale_)
+    want, _ = layer_diagnostics(clf.params_, Xs, np.eye(10, dtype=np.float32)[y[:300]],
+                                clf._spec())
+    np.testing.assert_allclose(norms, want, rtol=1e-5)
+    assert clf.layer_diagnostics(raw, y[:300]) == (norms, sat)
+    dbm_clf = DBMClassifier(DBM((16, 8), pretrain_n_iter=1, n_iter=1), max_iter=0,
+                            random_state=0).fit(X, y)
+    norms, sat = estimator_diagnostics(dbm_clf, X[:200], y[:200])
+    assert len(norms) == 3 and len(sat) == 2 and all(np.isfinite(norms))
+
+
 def test_recorder_sees_every_batch():
     X, y = load_digits_unit()
     Y = np.eye(10)[y][:400]
