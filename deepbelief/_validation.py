@@ -57,16 +57,38 @@ def check_unit_interval(X, what="Bernoulli visible units", fit=True):
     return clip_unit_interval(X)
 
 
-def check_visible_data(X, visible, dynamic_binarization, fit=True):
+def check_visible_data(X, visible, dynamic_binarization, fit=True, groups=None):
     """The data checks of a model with ``visible`` units: the [0, 1] rule of
-    :func:`check_unit_interval` for Bernoulli units; dynamic binarization (data
-    read as probabilities) needs them."""
+    :func:`check_unit_interval` for Bernoulli and categorical units, and for the
+    latter, at ``fit``, one-hot groups (each group of ``groups`` sizes sums to
+    1); dynamic binarization (data read as probabilities) needs Bernoulli units."""
     if visible == "bernoulli":
         return check_unit_interval(X, fit=fit)
     if dynamic_binarization:
         raise ValueError("dynamic_binarization=True needs visible='bernoulli' (the data are "
                          f"read as probabilities in [0, 1]); got visible={visible!r}.")
+    if visible == "categorical":
+        X = check_unit_interval(X, "categorical visible units", fit=fit)
+        if fit:
+            _check_one_hot_groups(X, groups)
     return X
+
+
+def _check_one_hot_groups(X, sizes):
+    """Each row's values in every group of ``sizes`` consecutive features sum to 1."""
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    ends = np.cumsum(sizes)
+    cum = np.zeros((X.shape[0], 1 + X.shape[1]))
+    cum[:, 1:] = np.cumsum(X.toarray() if hasattr(X, "toarray") else X, axis=1)
+    sums = cum[:, ends] - cum[:, starts]
+    bad = np.abs(sums - 1.0) > RANGE_TOL
+    if bad.any():
+        row, group = np.argwhere(bad)[0]
+        raise ValueError(
+            f"categorical visible units need one-hot groups (each group of n_categories "
+            f"consecutive features summing to 1, as OneHotEncoder writes them); "
+            f"{int(bad.any(axis=1).sum())} rows break it, the first row {row} in group "
+            f"{group} (features {starts[group]}-{ends[group] - 1}, sum {sums[row, group]:g}).")
 
 
 def fit_unit_scaling(X):

@@ -33,7 +33,7 @@ def format_record(name, record):
 def run_epochs(run_epoch, params, n_epochs, *, learning_rate, schedule="constant", horizon=None,
                start_epoch=0, history=None, name="", hint="Lower the learning rate.",
                on_diverge=None, monitor=None, end_epoch=None, verbose=0):
-    """Run epochs ``start_epoch + 1 ... start_epoch + n_epochs`` of a training loop.
+    """Run ``n_epochs`` epochs of a training loop, counting on from ``start_epoch``.
 
     Parameters
     ----------

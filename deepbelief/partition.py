@@ -13,13 +13,13 @@ from collections import namedtuple
 import numpy as np
 
 from .energy import (
-    _LOG_2PI,
     free_energy,
     free_energy_hidden,
     logmeanexp,
     sigmoid,
     uniform,
 )
+from .units import visible_units
 
 AISResult = namedtuple("AISResult", ["log_z", "log_z_low", "log_z_high", "log_weights"])
 AISResult.__doc__ = """Outcome of :func:`ais_log_partition`.
@@ -82,29 +82,30 @@ def run_chain_groups(run, n_chains, rng):
 
 
 def log_partition_exact(W, b, c, visible="bernoulli", max_units=25, chunk=4096):
-    """Exact ``log Z`` by enumerating the smaller binary layer.
+    """Exact ``log Z`` by enumerating the layer with fewer states.
 
     Sums ``exp(-F(h))`` over all hidden states, or ``exp(-F(v))`` over all
-    visible states when the visible layer is Bernoulli and smaller.  Computed in
-    float64 whatever the parameters' dtype.
+    visible states when the visible units are discrete (:mod:`deepbelief.units`)
+    and have fewer states.  Computed in float64 whatever the parameters' dtype.
     """
     W, b, c = (np.asarray(a, dtype=np.float64) for a in (W, b, c))
     n_visible, n_hidden = W.shape
-    use_visible = visible == "bernoulli" and n_visible < n_hidden
-    n = n_visible if use_visible else n_hidden
-    if n > max_units:
+    units = visible_units(visible, n_visible)
+    use_visible = units.states is not None and units.n_states < 2**n_hidden
+    n_states = units.n_states if use_visible else 2**n_hidden
+    if n_states > 2**max_units:
         raise ValueError(
-            f"exact log Z enumerates 2**{n} states of the smaller binary layer; "
+            f"exact log Z enumerates the {n_states} states of the smaller layer; "
             f"that is more than 2**{max_units}: use method='ais'."
         )
-    idx = np.arange(2**n)
+    if use_visible:
+        f = free_energy(units.states(), W, b, c, units)
+        return float(np.logaddexp.reduce(-f))
+    idx = np.arange(2**n_hidden)
     parts = []
     for start in range(0, idx.size, chunk):
-        states = ((idx[start : start + chunk, None] >> np.arange(n)) & 1).astype(np.float64)
-        f = free_energy(states, W, b, c) if use_visible else free_energy_hidden(
-            states, W, b, c, visible
-        )
-        parts.append(np.logaddexp.reduce(-f))
+        states = ((idx[start : start + chunk, None] >> np.arange(n_hidden)) & 1).astype(np.float64)
+        parts.append(np.logaddexp.reduce(-free_energy_hidden(states, W, b, c, units)))
     return float(np.logaddexp.reduce(parts))
 
 
@@ -121,16 +122,14 @@ def _hidden_states_logp(W, b, c, visible, max_units=20):
 def model_statistics_exact(W, b, c, visible="bernoulli"):
     """Exact model expectations ``(E[v h^T], E[v], E[h])`` by enumerating ``h``.
 
-    ``E[v h^T] = sum_h p(h) E[v | h] h^T`` with ``E[v | h] = sigmoid(b + W h)``
-    (Bernoulli) or ``b + W h`` (Gaussian).  The log-likelihood gradient is the
+    ``E[v h^T] = sum_h p(h) E[v | h] h^T`` with ``E[v | h]`` the mean of the
+    visible unit type (``sigmoid(b + W h)`` for Bernoulli units).  The log-likelihood gradient is the
     data's expectations minus these (:func:`exact_log_likelihood_gradient`).
     """
     W, b, c = (np.asarray(a, dtype=np.float64) for a in (W, b, c))
     Hs, logp = _hidden_states_logp(W, b, c, visible)
     p = np.exp(logp)
-    m = Hs @ W.T + b
-    if visible == "bernoulli":
-        m = sigmoid(m)
+    m = visible_units(visible, W.shape[0]).mean(Hs @ W.T + b)
     pm = p[:, None] * m
     return pm.T @ Hs, pm.sum(0), p @ Hs
 
@@ -176,13 +175,12 @@ def ais_betas(n_betas=14500):
 def base_visible_bias(data_mean, visible="bernoulli", eps=1e-3):
     """Visible bias of the AIS base model matching the data's marginals.
 
-    Bernoulli: ``logit(clip(mean, eps, 1 - eps))``; Gaussian: the mean itself.
+    Bernoulli: ``logit(clip(mean, eps, 1 - eps))``; Gaussian: the mean itself;
+    categorical: ``log(clip(mean, eps))`` (the softmax of each group then gives
+    its marginals).
     """
     m = np.asarray(data_mean, dtype=np.float64)
-    if visible == "gaussian":
-        return m
-    m = np.clip(m, eps, 1.0 - eps)
-    return np.log(m) - np.log1p(-m)
+    return visible_units(visible, m.shape[0]).base_bias(m)
 
 
 def _sample_sigmoid_of_negated(neg_x, out, rng):
@@ -217,7 +215,8 @@ def ais_log_partition(
     ----------
     W, b, c : ndarray
         RBM parameters, ``W`` of shape ``(n_visible, n_hidden)``.
-    visible : {"bernoulli", "gaussian"}
+    visible : str or Units
+        The visible unit type (:mod:`deepbelief.units`).
     n_chains : int
         Number of independent annealing runs.
     betas : int or array-like
@@ -242,13 +241,15 @@ def ais_log_partition(
     if betas[0] != 0.0 or betas[-1] != 1.0 or np.any(np.diff(betas) <= 0):
         raise ValueError("betas must increase strictly from 0 to 1.")
     n_visible, n_hidden = W.shape
-    gaussian = visible == "gaussian"
+    units = visible_units(visible, n_visible)
+    gaussian = units.name == "gaussian"
+    # Bernoulli and Gaussian units have kernels of their own below; other types
+    # (categorical) go through their registry entry
+    generic = units.name not in ("bernoulli", "gaussian")
 
     # log Z of the base model (beta = 0): its hidden units are free, 2**n_hidden.
-    if gaussian:
-        log_z_base = 0.5 * n_visible * _LOG_2PI
-    else:
-        log_z_base = float(np.logaddexp(0.0, base.astype(np.float64)).sum())
+    base64 = base.astype(np.float64)
+    log_z_base = float(units.marginal(np.zeros((1, n_visible)), base64)[0])
     log_z_base += n_hidden * np.log(2.0)
 
     WT = np.ascontiguousarray(W.T)  # fixed weights: a C-ordered copy makes h W^T ~15 % faster
@@ -267,7 +268,9 @@ def ais_log_partition(
         """Run ``n_chains`` annealing chains; their log importance weights."""
         # Exact sample of the base model.
         v = np.empty((n_chains, n_visible), dtype=dtype)
-        if gaussian:
+        if generic:
+            units.sample(units.mean(np.repeat(base[None, :], n_chains, axis=0)), rng, out=v)
+        elif gaussian:
             rng.standard_normal(out=v, dtype=dtype)
             v += base
         else:
@@ -321,7 +324,10 @@ def ais_log_partition(
             # mean input of v: beta (b + W h) + (1 - beta) base
             np.multiply(b, -beta, out=neg_base_mix)
             neg_base_mix -= (1.0 - beta) * base
-            if gaussian:
+            if generic:
+                m -= neg_base_mix
+                units.sample(units.mean(m), rng, out=v)
+            elif gaussian:
                 rng.standard_normal(out=v, dtype=dtype)
                 v -= neg_base_mix
                 v += m

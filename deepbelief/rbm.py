@@ -1,5 +1,6 @@
-"""Restricted Boltzmann machine estimator (Bernoulli or Gaussian visible units)."""
+"""Restricted Boltzmann machine estimator (Bernoulli, Gaussian or categorical visible units)."""
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,6 +17,7 @@ from ._validation import cached_log_partition, check_visible_data, make_generato
 from .optimizers import LEARNING_RATE_SCHEDULES, OPTIMIZERS
 from .partition import ais_log_partition, base_visible_bias, log_partition_exact
 from .training import CDConfig, CDState, train_rbm
+from .units import VISIBLE_UNITS, check_groups, visible_units
 
 _EXACT_MAX_UNITS = 20
 _MONITOR_ROWS = 1000
@@ -75,8 +77,16 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Controls everything random: the initial weights, minibatch order,
         Gibbs sampling in training, :meth:`gibbs`, :meth:`sample` (unless given
         its own), and the AIS run behind :meth:`score_samples`.
-    visible : {"bernoulli", "gaussian"}, default="bernoulli"
-        Type of the visible units.
+    visible : {"bernoulli", "gaussian", "categorical"}, default="bernoulli"
+        Type of the visible units (:mod:`deepbelief.units`): binary or
+        probabilities in [0, 1]; standardized real values; or one-hot groups
+        (softmax units, one on per group: ``OneHotEncoder`` output, with the
+        group sizes in ``n_categories``).
+    n_categories : int, array-like of int or None, default=None
+        The sizes of the groups of consecutive features of categorical visible
+        units (an int: every group that size), e.g.
+        ``[len(c) for c in OneHotEncoder().fit(X).categories_]``.  Only for
+        ``visible="categorical"``.
     method : {"pcd", "cd"}, default="pcd"
         Persistent contrastive divergence (Tieleman 2008; one persistent
         chain per minibatch row, as ``BernoulliRBM``) or CD-k (Hinton 2002).
@@ -172,7 +182,8 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         "n_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
-        "visible": [StrOptions(set(energy.VISIBLE_UNITS))],
+        "visible": [StrOptions(set(VISIBLE_UNITS))],
+        "n_categories": [Interval(Integral, 2, None, closed="left"), "array-like", None],
         "method": [StrOptions({"cd", "pcd"})],
         "k": [Interval(Integral, 1, None, closed="left")],
         "solver": [StrOptions(set(OPTIMIZERS))],
@@ -197,6 +208,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         verbose=0,
         random_state=None,
         visible="bernoulli",
+        n_categories=None,
         method="pcd",
         k=1,
         solver="momentum",
@@ -217,6 +229,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.verbose = verbose
         self.random_state = random_state
         self.visible = visible
+        self.n_categories = n_categories
         self.method = method
         self.k = k
         self.solver = solver
@@ -232,13 +245,24 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ input
     def _validate_X(self, X, reset, fit=False):
-        sparse = "csr" if self.visible == "bernoulli" else False
+        sparse = "csr" if self.visible != "gaussian" else False
         if reset:
             X = validate_data(self, X, accept_sparse=sparse, dtype=[np.float64, np.float32])
         else:
             dtype = self.components_.dtype
             X = validate_data(self, X, accept_sparse=sparse, dtype=dtype, reset=False)
-        return check_visible_data(X, self.visible, self.dynamic_binarization, fit=fit)
+        groups = None
+        if self.visible == "categorical":
+            groups = check_groups(X.shape[1], self.n_categories)
+        elif self.n_categories is not None:
+            raise ValueError("n_categories is for visible='categorical'; got "
+                             f"visible={self.visible!r}.")
+        return check_visible_data(X, self.visible, self.dynamic_binarization, fit=fit,
+                                  groups=groups)
+
+    def _units(self):
+        """The visible layer's entry of the unit registry (:mod:`deepbelief.units`)."""
+        return visible_units(self.visible, self.n_features_in_, getattr(self, "n_categories", None))
 
     @property
     def _n_features_out(self):
@@ -246,7 +270,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = self.visible == "bernoulli"
+        tags.input_tags.sparse = self.visible != "gaussian"
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
@@ -254,6 +278,8 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def _config(self, schedule):
         return CDConfig(
             visible=self.visible,
+            visible_groups=None if self.visible != "categorical"
+            else tuple(check_groups(self.n_features_in_, self.n_categories).tolist()),
             k=self.k,
             persistent=self.method == "pcd",
             learning_rate=self.learning_rate,
@@ -281,7 +307,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         W = rng.standard_normal((n_features, self.n_components), dtype=dtype)
         W *= 0.01
         mean = _column_means(X)
-        b = base_visible_bias(mean, self.visible).astype(dtype)
+        b = base_visible_bias(mean, self._units()).astype(dtype)
         self.components_ = W.T
         self.intercept_visible_ = b
         self.intercept_hidden_ = np.zeros(self.n_components, dtype=dtype)
@@ -305,11 +331,13 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         M = M.toarray() if hasattr(M, "toarray") else M
         bits = self._rng.integers(0, X.shape[1], size=M.shape[0])
 
+        units = self._units()
+
         def monitor(state):
             W, b, c = state.params()
             out = {
-                "reconstruction_error": energy.reconstruction_error(M, W, b, c, self.visible),
-                "free_energy": float(energy.free_energy(M, W, b, c, self.visible).mean()),
+                "reconstruction_error": energy.reconstruction_error(M, W, b, c, units),
+                "free_energy": float(energy.free_energy(M, W, b, c, units).mean()),
             }
             if self.visible == "bernoulli":
                 pll = energy.pseudo_log_likelihood(M, W, b, c, features=bits)
@@ -444,7 +472,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             )
         if not np.isfinite(H).all():
             raise ValueError("H contains NaN or infinity.")
-        return energy.mean_visibles(H, W, b, self.visible)
+        return energy.mean_visibles(H, W, b, self._units())
 
     def reconstruct(self, X):
         """Mean-field reconstruction ``E[v | h = P(h | X)]``."""
@@ -460,7 +488,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         v = v.toarray() if hasattr(v, "toarray") else v
         W, b, c = self._params()
         for _ in range(int(n_steps)):
-            v, _ = energy.gibbs_vhv(v, W, b, c, self._rng, self.visible)
+            v, _ = energy.gibbs_vhv(v, W, b, c, self._rng, self._units())
         return v
 
     def sample(self, n_samples=1, n_steps=1000, random_state=None, probabilities=False):
@@ -484,14 +512,14 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         rng = self._rng if random_state is None else make_generator(random_state)
         W, b, c = self._params()
-        base = base_visible_bias(self._data_mean, self.visible).astype(W.dtype)
-        start = np.broadcast_to(base, (int(n_samples), W.shape[0])).copy()
-        mean = energy.sigmoid(start) if self.visible == "bernoulli" else start
-        v = energy.sample_visibles(mean, rng, self.visible)
+        units = self._units()
+        base = base_visible_bias(self._data_mean, units).astype(W.dtype)
+        mean = units.mean(np.broadcast_to(base, (int(n_samples), W.shape[0])).copy())
+        v = energy.sample_visibles(mean.copy(), rng, units)
         for _ in range(int(n_steps)):
             h = energy.sample_bernoulli(energy.mean_hiddens(v, W, c), rng)
-            mean = energy.mean_visibles(h, W, b, self.visible)
-            v = energy.sample_visibles(mean.copy(), rng, self.visible)
+            mean = energy.mean_visibles(h, W, b, units)
+            v = energy.sample_visibles(mean.copy(), rng, units)
         return mean if probabilities else v
 
     # ------------------------------------------------------------- likelihood
@@ -499,7 +527,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         """Free energy ``F(v) = -log sum_h exp(-E(v, h))`` per sample."""
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        return energy.free_energy(X, *self._params(), self.visible)
+        return energy.free_energy(X, *self._params(), self._units())
 
     def log_partition(
         self,
@@ -536,7 +564,9 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         W, b, c = self._params()
-        n_enum = W.shape[1] if self.visible == "gaussian" else min(W.shape)
+        units = self._units()
+        n_enum = W.shape[1] if units.states is None else min(math.log2(units.n_states),
+                                                                 W.shape[1])
         if method == "auto":
             method = "exact" if n_enum <= _EXACT_MAX_UNITS else "ais"
         if method not in ("exact", "ais"):
@@ -545,7 +575,7 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         n_betas = self.ais_betas if n_betas is None else n_betas
         seed = self.random_state if random_state is None else random_state
         if method == "exact":
-            value = log_partition_exact(W, b, c, self.visible)
+            value = log_partition_exact(W, b, c, units)
             bounds = (value, value)
         else:
             rng = make_generator(seed)
@@ -553,10 +583,10 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 W,
                 b,
                 c,
-                self.visible,
+                units,
                 n_chains=n_chains,
                 betas=n_betas,
-                base_bias=base_visible_bias(self._data_mean, self.visible),
+                base_bias=base_visible_bias(self._data_mean, units),
                 rng=rng,
             )
             value, bounds = result.log_z, (result.log_z_low, result.log_z_high)

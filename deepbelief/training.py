@@ -20,6 +20,7 @@ from .energy import GRID16, bernoulli_grid16, binarize_dynamic
 from .epochs import run_epochs
 from .errors import TrainingDivergedError  # noqa: F401  (imported from here before 0.2)
 from .optimizers import make_optimizer
+from .units import visible_units
 
 
 @dataclass
@@ -27,6 +28,8 @@ class CDConfig:
     """Hyper-parameters of CD-k / PCD training (see :class:`deepbelief.RBM`)."""
 
     visible: str = "bernoulli"
+    # the group sizes of categorical visible units (deepbelief.units)
+    visible_groups: tuple | None = None
     k: int = 1
     persistent: bool = True
     learning_rate: float = 0.1
@@ -162,6 +165,16 @@ def _batch_step(state, cfg, buf, lr, rng, optimizer):
                 bernoulli_grid16(vneg, rng, out=vneg)
             else:
                 _affine_sigmoid(vneg, -b, 1.0, down)
+        elif cfg.visible != "gaussian":  # another type of the registry (categorical)
+            units = visible_units(cfg.visible, vneg.shape[1], cfg.visible_groups)
+            if down != 1.0:
+                vneg *= down
+            vneg += b
+            mean = units.mean(vneg)
+            if sample:
+                units.sample(mean, rng, out=vneg)
+            elif mean is not vneg:
+                vneg[...] = mean
         else:
             if down != 1.0:
                 vneg *= down
