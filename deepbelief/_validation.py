@@ -124,22 +124,3 @@ def make_generator(random_state):
     rs = check_random_state(random_state)
     return np.random.default_rng(rs.randint(0, 2**31 - 1, size=4))
 
-
-def cached_log_partition(estimator, arrays):
-    """``estimator.log_partition()`` computed once per set of parameters.
-
-    The cache key is a hash of ``arrays`` (the parameters) with the visible
-    unit type and the AIS settings, so ``score_samples`` is deterministic for a
-    fitted model and recomputed after any further training.
-    """
-    import hashlib
-
-    digest = hashlib.blake2b(digest_size=16)
-    for a in arrays:
-        digest.update(np.ascontiguousarray(a).tobytes())
-    key = (digest.hexdigest(), estimator.visible, estimator.ais_chains, estimator.ais_betas)
-    cache = estimator.__dict__.setdefault("_log_z_cache", {})
-    if key not in cache:
-        cache.clear()
-        cache[key] = estimator.log_partition()
-    return cache[key]

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import budget, dbm_energy, energy
 from ._sklearn import Interval, StrOptions, _fit_context
-from ._validation import cached_log_partition, check_visible_data, make_generator
+from ._validation import check_visible_data, make_generator
 from .dbm_training import (
     DBMConfig,
     DBMState,
@@ -23,16 +23,16 @@ from .dbm_training import (
     train_dbm,
 )
 from .deepnet import BaseDeepNet
+from .likelihood import LikelihoodMixin
 from .optimizers import LEARNING_RATE_SCHEDULES, OPTIMIZERS
 from .partition import base_visible_bias
 from .training import CDConfig
 
-_EXACT_MAX_UNITS = 20
 _MONITOR_ROWS = 500
 _SCORE_TOL, _MAX_SCORE_SWEEPS = 1e-6, 1000  # score_samples' mean field run to convergence
 
 
-class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Deep Boltzmann machine (Salakhutdinov & Hinton 2009).
 
     An undirected model with any number of hidden layers, each connected to
@@ -398,61 +398,37 @@ class DBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return dbm_energy.conditional_mean(layers, Ws, bs, 0, self.visible)
 
     # ------------------------------------------------------------- likelihood
-    def log_partition(self, method="auto", *, n_chains=None, n_betas=None, random_state=None,
-                      return_bounds=False):
-        """Log partition function ``log Z``: exact enumeration or AIS.
+    # LikelihoodMixin: log_partition, score_samples (the variational bound minus log Z), score.
+    # log Z: "exact" enumerates the parity (odd or even layers) with fewer binary
+    # units and sums out the other; "ais" anneals from a base model of independent
+    # units with the training data's visible marginals and, in the even hidden
+    # layers, the mean posterior on the training data, summing out the odd layers
+    # (Salakhutdinov & Hinton 2009).
+    def _n_enumerated(self):
+        enum, sizes = dbm_energy._enumerated_parity(self.coefs_, self.visible)
+        return sum(sizes[layer] for layer in enum)
 
-        ``"exact"`` enumerates the parity (odd or even layers) with fewer binary
-        units and sums out the other (up to 20 units); ``"ais"`` anneals from a
-        base model of independent units with the training data's visible
-        marginals and, in the even hidden layers, the mean posterior on the
-        training data, summing out the odd layers (Salakhutdinov & Hinton 2009);
-        ``"auto"`` picks exact when it can.  Other parameters as in :meth:`deepbelief.RBM.log_partition`.
-        """
-        check_is_fitted(self)
-        Ws, bs = self.coefs_, self.intercepts_
-        enum, sizes = dbm_energy._enumerated_parity(Ws, self.visible)
-        n_enum = sum(sizes[layer] for layer in enum)
-        if method == "auto":
-            method = "exact" if n_enum <= _EXACT_MAX_UNITS else "ais"
-        if method not in ("exact", "ais"):
-            raise ValueError(f"method must be 'auto', 'exact' or 'ais'; got {method!r}.")
-        if method == "exact":
-            value = dbm_energy.log_partition_exact(Ws, bs, self.visible)
-            bounds = (value, value)
-        else:
-            seed = self.random_state if random_state is None else random_state
-            result = dbm_energy.ais_log_partition(
-                Ws, bs, self.visible,
-                n_chains=self.ais_chains if n_chains is None else n_chains,
-                betas=self.ais_betas if n_betas is None else n_betas,
-                base_bias=base_visible_bias(self._data_mean, self.visible),
-                base_hidden={layer: base_visible_bias(self._posterior_means[layer - 1])
-                             for layer in dbm_energy.even_layers(len(Ws), False)},
-                rng=make_generator(seed))
-            value, bounds = result.log_z, (result.log_z_low, result.log_z_high)
-        return (value, bounds) if return_bounds else value
+    def _exact_log_partition(self):
+        return dbm_energy.log_partition_exact(self.coefs_, self.intercepts_, self.visible)
 
-    def _cached_log_partition(self):
-        return cached_log_partition(self, (*self.coefs_, *self.intercepts_))
+    def _ais_log_partition(self, n_chains, n_betas, rng):
+        return dbm_energy.ais_log_partition(
+            self.coefs_, self.intercepts_, self.visible, n_chains=n_chains, betas=n_betas,
+            base_bias=base_visible_bias(self._data_mean, self.visible),
+            base_hidden={layer: base_visible_bias(self._posterior_means[layer - 1])
+                         for layer in dbm_energy.even_layers(len(self.coefs_), False)},
+            rng=rng)
 
-    def score_samples(self, X):
-        """Variational lower bound on ``log p(x)`` per sample (nats).
-
-        ``-E_q[E(x, h)] + H(q) - log Z`` with the mean-field posterior ``q``
-        (``n_mean_field_score`` sweeps, by default to convergence) and
-        ``log Z`` exact or by AIS (cached per
-        set of parameters, seeded by ``random_state``).  The bound is below the
-        true log-likelihood; with an AIS ``log Z`` it is an estimate of it.
-        """
+    def _unnormalized_log_prob(self, X):
+        """``-E_q[E(x, h)] + H(q)`` with the mean-field posterior ``q``
+        (``n_mean_field_score`` sweeps, by default to convergence): with ``log Z``
+        subtracted, a lower bound on ``log p(x)``."""
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         sweeps, tol = ((_MAX_SCORE_SWEEPS, _SCORE_TOL) if self.n_mean_field_score is None
                        else (self.n_mean_field_score, 0.0))
         mus = mean_field_batched(X, self.coefs_, self.intercepts_, sweeps, tol=tol)
-        bound = dbm_energy.variational_bound(X, mus, self.coefs_, self.intercepts_, self.visible)
-        return bound - self._cached_log_partition()
+        return dbm_energy.variational_bound(X, mus, self.coefs_, self.intercepts_, self.visible)
 
-    def score(self, X, y=None):
-        """Mean variational lower bound on ``log p(x)`` (nats per sample)."""
-        return float(np.mean(self.score_samples(X)))
+    def _likelihood_params(self):
+        return (*self.coefs_, *self.intercepts_)

@@ -13,13 +13,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import budget, energy
 from ._sklearn import Interval, StrOptions, _fit_context
-from ._validation import cached_log_partition, check_visible_data, make_generator
+from ._validation import check_visible_data, make_generator
+from .likelihood import LikelihoodMixin
 from .optimizers import LEARNING_RATE_SCHEDULES, OPTIMIZERS
 from .partition import ais_log_partition, base_visible_bias, log_partition_exact
 from .training import CDConfig, CDState, train_rbm
 from .units import VISIBLE_UNITS, check_groups, visible_units
 
-_EXACT_MAX_UNITS = 20
 _MONITOR_ROWS = 1000
 
 
@@ -42,7 +42,7 @@ def _column_means(X):
     return sums / X.shape[0]
 
 
-class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Restricted Boltzmann machine trained by CD-k or persistent CD.
 
     A drop-in for :class:`sklearn.neural_network.BernoulliRBM` (same parameter
@@ -529,90 +529,25 @@ class RBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         X = self._validate_X(X, reset=False)
         return energy.free_energy(X, *self._params(), self._units())
 
-    def log_partition(
-        self,
-        method="auto",
-        *,
-        n_chains=None,
-        n_betas=None,
-        random_state=None,
-        return_bounds=False,
-    ):
-        """Log partition function ``log Z`` of the model.
-
-        Parameters
-        ----------
-        method : {"auto", "exact", "ais"}
-            ``"exact"`` enumerates the smaller binary layer (feasible up to ~20
-            units; the hidden layer for Gaussian visible units); ``"ais"`` runs
-            annealed importance sampling from a base model with the training
-            data's visible marginals; ``"auto"`` picks exact when it has at most
-            20 units to enumerate.
-        n_chains, n_betas : int, optional
-            AIS runs and inverse temperatures (default ``ais_chains``,
-            ``ais_betas``).
-        random_state : int, RandomState, Generator or None
-            Seed of AIS (default: ``self.random_state``, so repeated calls agree).
-        return_bounds : bool
-            Also return ``(low, high)``: AIS's ``log(mean(w) -/+ 3 se)``
-            interval; equal to the value for exact enumeration.
-
-        Returns
-        -------
-        log_z : float
-        bounds : tuple of float, only when ``return_bounds``
-        """
-        check_is_fitted(self)
-        W, b, c = self._params()
+    # LikelihoodMixin: log_partition, score_samples (log p(x) = -F(x) - log Z), score
+    def _n_enumerated(self):
+        W = self.components_
         units = self._units()
-        n_enum = W.shape[1] if units.states is None else min(math.log2(units.n_states),
-                                                                 W.shape[1])
-        if method == "auto":
-            method = "exact" if n_enum <= _EXACT_MAX_UNITS else "ais"
-        if method not in ("exact", "ais"):
-            raise ValueError(f"method must be 'auto', 'exact' or 'ais'; got {method!r}.")
-        n_chains = self.ais_chains if n_chains is None else n_chains
-        n_betas = self.ais_betas if n_betas is None else n_betas
-        seed = self.random_state if random_state is None else random_state
-        if method == "exact":
-            value = log_partition_exact(W, b, c, units)
-            bounds = (value, value)
-        else:
-            rng = make_generator(seed)
-            result = ais_log_partition(
-                W,
-                b,
-                c,
-                units,
-                n_chains=n_chains,
-                betas=n_betas,
-                base_bias=base_visible_bias(self._data_mean, units),
-                rng=rng,
-            )
-            value, bounds = result.log_z, (result.log_z_low, result.log_z_high)
-        return (value, bounds) if return_bounds else value
+        return W.shape[0] if units.states is None else min(math.log2(units.n_states), W.shape[0])
 
-    def _cached_log_partition(self):
-        return cached_log_partition(self, self._params())
+    def _exact_log_partition(self):
+        return log_partition_exact(*self._params(), self._units())
 
-    def score_samples(self, X):
-        """Log-likelihood ``log p(x) = -F(x) - log Z`` of each sample.
+    def _ais_log_partition(self, n_chains, n_betas, rng):
+        units = self._units()
+        return ais_log_partition(*self._params(), units, n_chains=n_chains, betas=n_betas,
+                                 base_bias=base_visible_bias(self._data_mean, units), rng=rng)
 
-        ``log Z`` is exact for small models and an AIS estimate otherwise (see
-        :meth:`log_partition`), computed once per set of parameters with the
-        model's ``random_state``, so repeated calls agree.  Unlike
-        ``BernoulliRBM.score_samples`` this is not a pseudo-likelihood.
+    def _unnormalized_log_prob(self, X):
+        return -self.free_energy(X)
 
-        Returns
-        -------
-        log_prob : ndarray of shape (n_samples,)
-        """
-        F = self.free_energy(X)
-        return -F - self._cached_log_partition()
-
-    def score(self, X, y=None):
-        """Mean log-likelihood of ``X`` (nats per sample)."""
-        return float(np.mean(self.score_samples(X)))
+    def _likelihood_params(self):
+        return self._params()
 
     def pseudo_log_likelihood(self, X):
         """Pseudo-log-likelihood ``sum_i log P(x_i | x_-i)`` of each sample.

@@ -1,0 +1,99 @@
+"""What the RBM and the DBM share as likelihood models: ``log Z``, exact or by
+AIS, cached per set of parameters, and the log-likelihood (or its bound) of
+each sample."""
+
+import hashlib
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import make_generator
+
+#: exact ``log Z`` when at most this many binary units are to be enumerated
+EXACT_MAX_UNITS = 20
+
+
+class LikelihoodMixin:
+    """``log_partition``, ``score_samples`` and ``score`` of a Boltzmann machine.
+
+    The model provides ``_n_enumerated()`` (how many binary units exact
+    enumeration would sum over), ``_exact_log_partition()``,
+    ``_ais_log_partition(n_chains, n_betas, rng)`` (an ``AISResult``),
+    ``_unnormalized_log_prob(X)`` (``-F(x)``, or the variational bound before
+    ``log Z``) and ``_likelihood_params()`` (the arrays ``log Z`` depends on).
+    """
+
+    def log_partition(self, method="auto", *, n_chains=None, n_betas=None, random_state=None,
+                      return_bounds=False):
+        """Log partition function ``log Z`` of the model.
+
+        Parameters
+        ----------
+        method : {"auto", "exact", "ais"}
+            ``"exact"`` enumerates the smaller set of states (feasible up to
+            about 20 binary units); ``"ais"`` runs annealed importance sampling
+            from a base model with the training data's marginals; ``"auto"``
+            picks exact when it has at most 20 units to enumerate.
+        n_chains, n_betas : int, optional
+            AIS runs and inverse temperatures (default ``ais_chains``,
+            ``ais_betas``).
+        random_state : int, RandomState, Generator or None
+            Seed of AIS (default: ``self.random_state``, so repeated calls agree).
+        return_bounds : bool
+            Also return ``(low, high)``: AIS's ``log(mean(w) -/+ 3 se)``
+            interval; equal to the value for exact enumeration.
+
+        Returns
+        -------
+        log_z : float
+        bounds : tuple of float, only when ``return_bounds``
+        """
+        check_is_fitted(self)
+        if method == "auto":
+            method = "exact" if self._n_enumerated() <= EXACT_MAX_UNITS else "ais"
+        if method not in ("exact", "ais"):
+            raise ValueError(f"method must be 'auto', 'exact' or 'ais'; got {method!r}.")
+        if method == "exact":
+            value = self._exact_log_partition()
+            bounds = (value, value)
+        else:
+            seed = self.random_state if random_state is None else random_state
+            result = self._ais_log_partition(self.ais_chains if n_chains is None else n_chains,
+                                             self.ais_betas if n_betas is None else n_betas,
+                                             make_generator(seed))
+            value, bounds = result.log_z, (result.log_z_low, result.log_z_high)
+        return (value, bounds) if return_bounds else value
+
+    def _cached_log_partition(self):
+        """``log_partition()`` computed once per set of parameters.
+
+        The cache key is a hash of the parameters with the visible unit type
+        and the AIS settings, so ``score_samples`` is deterministic for a
+        fitted model and recomputed after any further training.
+        """
+        digest = hashlib.blake2b(digest_size=16)
+        for a in self._likelihood_params():
+            digest.update(np.ascontiguousarray(a).tobytes())
+        key = (digest.hexdigest(), self.visible, self.ais_chains, self.ais_betas)
+        cache = self.__dict__.setdefault("_log_z_cache", {})
+        if key not in cache:
+            cache.clear()
+            cache[key] = self.log_partition()
+        return cache[key]
+
+    def score_samples(self, X):
+        """Log-likelihood of each sample (for the DBM its variational lower bound), nats.
+
+        ``log Z`` is exact for small models and an AIS estimate otherwise (see
+        :meth:`log_partition`), computed once per set of parameters with the
+        model's ``random_state``, so repeated calls agree.
+
+        Returns
+        -------
+        log_prob : ndarray of shape (n_samples,)
+        """
+        return self._unnormalized_log_prob(X) - self._cached_log_partition()
+
+    def score(self, X, y=None):
+        """Mean of :meth:`score_samples` (nats per sample)."""
+        return float(np.mean(self.score_samples(X)))
