@@ -18,8 +18,9 @@ Salakhutdinov & Hinton (2009), Deep Boltzmann machines.
 
 import numpy as np
 
-from .energy import _LOG_2PI, sigmoid, softplus, uniform
+from .energy import sigmoid, softplus, uniform
 from .partition import ais_betas, ais_result, run_chain_groups
+from .units import visible_units
 
 
 # Mean-field means below sigmoid(-40) ~ 4e-18 are raised to it, so that neither
@@ -49,12 +50,18 @@ def layer_input(layers, Ws, bs, l):
     return a
 
 
+def _visible(visible, Ws):
+    """The visible layer's entry of the unit registry (:mod:`deepbelief.units`)."""
+    return visible_units(visible, Ws[0].shape[0])
+
+
 def conditional_mean(layers, Ws, bs, l, visible="bernoulli"):
-    """Conditional mean of layer ``l`` given its neighbours (the sigmoid of its input;
-    the input itself for Gaussian visible units)."""
+    """Conditional mean of layer ``l`` given its neighbours: the sigmoid of its
+    input for Bernoulli units, the visible unit type's mean for layer 0."""
     a = layer_input(layers, Ws, bs, l)
-    if l == 0 and visible == "gaussian":
-        return a
+    units = _visible(visible, Ws) if l == 0 else None
+    if units is not None and units.name != "bernoulli":
+        return units.mean(a)
     return mean_sigmoid(a)
 
 
@@ -71,8 +78,8 @@ def update_layers(layers, Ws, bs, which, rng=None, visible="bernoulli"):
         means.append(m)
         if rng is None:
             layers[l] = m
-        elif l == 0 and visible == "gaussian":
-            layers[l] = m + rng.standard_normal(m.shape, dtype=m.dtype)
+        elif l == 0 and _visible(visible, Ws).name != "bernoulli":
+            layers[l] = _visible(visible, Ws).sample(m, rng)
         else:
             u = uniform(rng, np.empty_like(m))
             layers[l] = np.less(u, m, out=u)
@@ -157,12 +164,7 @@ def mean_field(v, Ws, bs, n_iter=10, tol=0.0, init=None):
 
 def dbm_energy(layers, Ws, bs, visible="bernoulli"):
     """Energy ``E(v, h)`` of every row (states may be means: the energy is multilinear)."""
-    v = layers[0]
-    if visible == "gaussian":
-        d = v - bs[0]
-        e = 0.5 * np.einsum("ij,ij->i", d, d)
-    else:
-        e = -(v @ bs[0])
+    e = -_visible(visible, Ws).term(layers[0], bs[0])
     for l, W in enumerate(Ws, start=1):
         e = e - layers[l] @ bs[l] - np.einsum("ij,ij->i", layers[l - 1] @ W, layers[l])
     return e
@@ -201,19 +203,16 @@ def log_unnormalized_given(layers, Ws, bs, summed, visible="bernoulli"):
     their bias (or Gaussian) terms and the couplings between kept neighbours.
     """
     L = len(Ws)
+    units = _visible(visible, Ws)
     kept = [l for l in range(L + 1) if l not in summed]
     total = np.zeros(layers[kept[0]].shape[0], dtype=np.float64)
     for l in range(L + 1):
-        gaussian_v = l == 0 and visible == "gaussian"
-        if l in summed and gaussian_v:
-            m = layer_input(layers, Ws, bs, 0)
-            total += 0.5 * np.einsum("ij,ij->i", m, m) - 0.5 * float(bs[0] @ bs[0])
-            total += 0.5 * Ws[0].shape[0] * _LOG_2PI
+        if l == 0 and l in summed:
+            total += units.marginal(layers[1] @ Ws[0].T, bs[0])
         elif l in summed:
             total += softplus(layer_input(layers, Ws, bs, l)).sum(axis=1)
-        elif gaussian_v:
-            d = layers[0] - bs[0]
-            total -= 0.5 * np.einsum("ij,ij->i", d, d)
+        elif l == 0:
+            total += units.term(layers[0], bs[0])
         else:
             total += layers[l] @ bs[l]
         if l < L and l not in summed and l + 1 not in summed:
@@ -227,7 +226,7 @@ def _enumerated_parity(Ws, visible):
     sizes = [Ws[0].shape[0]] + [W.shape[1] for W in Ws]
     odd, even = odd_layers(L), even_layers(L)
     n_odd, n_even = sum(sizes[l] for l in odd), sum(sizes[l] for l in even)
-    if visible == "gaussian" or n_odd <= n_even:
+    if _visible(visible, Ws).states is None or n_odd <= n_even:  # continuous: sum it out
         return odd, sizes
     return even, sizes
 
@@ -297,10 +296,7 @@ def log_unnormalized_exact(v, Ws, bs, visible="bernoulli", max_units=24, chunk=4
         for l in summed:
             c += softplus(layer_input(layers, Ws, bs, l)).sum(axis=1)
         total = np.logaddexp(total, np.logaddexp.reduce(c[None, :] + vW @ states[1].T, axis=1))
-    if visible == "gaussian":
-        d = v - bs[0]
-        return total - 0.5 * np.einsum("ij,ij->i", d, d)
-    return total + v @ bs[0]
+    return total + _visible(visible, Ws).term(v, bs[0])
 
 
 def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, base_bias=None,
@@ -331,14 +327,12 @@ def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, ba
     if betas[0] != 0.0 or betas[-1] != 1.0 or np.any(np.diff(betas) <= 0):
         raise ValueError("betas must increase strictly from 0 to 1.")
     L = len(Ws)
-    gaussian = visible == "gaussian"
+    units = _visible(visible, Ws)
+    binary_v = units.name == "bernoulli"  # a kernel of its own; other types via the registry
     sizes = [Ws[0].shape[0]] + [W.shape[1] for W in Ws]
     odd, even_hidden = odd_layers(L), even_layers(L, include_visible=False)
 
-    if gaussian:
-        log_z_base = 0.5 * sizes[0] * _LOG_2PI
-    else:
-        log_z_base = float(np.logaddexp(0.0, base.astype(np.float64)).sum())
+    log_z_base = float(units.marginal(np.zeros((1, sizes[0])), base.astype(np.float64))[0])
     base_h = {l: np.zeros(sizes[l], dtype=dtype) for l in even_hidden}
     for l, bias in (base_hidden or {}).items():
         if l not in base_h or np.shape(bias) != (sizes[l],):
@@ -351,7 +345,9 @@ def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, ba
 
     bmb_h = {l: bs[l] - base_h[l] for l in even_hidden}
     bmb = (bs[0] - base).astype(dtype)
-    half_sq = 0.5 * float(bs[0] @ bs[0] - base @ base) if gaussian else 0.0
+    # term(v, b_0) - term(v, base) is linear in v: v . (b_0 - base) - its value at v = 0
+    half_sq = float(units.term(np.zeros((1, sizes[0])), base.astype(np.float64))[0]
+                    - units.term(np.zeros((1, sizes[0])), bs[0].astype(np.float64))[0])
 
     def anneal(n_chains, rng):
         """Run ``n_chains`` annealing chains; their log importance weights."""
@@ -360,11 +356,11 @@ def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, ba
             return np.less(out, p, out=out)
 
         layers = [np.empty((n_chains, n), dtype=dtype) for n in sizes]
-        if gaussian:
-            rng.standard_normal(out=layers[0], dtype=dtype)
-            layers[0] += base
-        else:
+        if binary_v:
             bernoulli(sigmoid(base.copy()), layers[0])
+        else:
+            units.sample(units.mean(np.repeat(base[None, :], n_chains, axis=0)), rng,
+                         out=layers[0])
         for l in even_hidden:
             bernoulli(sigmoid(base_h[l].copy()), layers[l])
 
@@ -397,11 +393,10 @@ def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, ba
             m += bs[0]
             m *= beta
             m += (1.0 - beta) * base
-            if gaussian:
-                rng.standard_normal(out=layers[0], dtype=dtype)
-                layers[0] += m
-            else:
+            if binary_v:
                 bernoulli(sigmoid(m, out=m), layers[0])
+            else:
+                units.sample(units.mean(m), rng, out=layers[0])
             for l in even_hidden:
                 a = layers[l - 1] @ Ws[l - 1]
                 if l < L:
