@@ -38,6 +38,7 @@ from .pretraining import (
     unroll,
 )
 from .rbm import RBM
+from .units import VISIBLE_UNITS, check_groups
 
 PRETRAIN_CONSTRAINTS = {
     "pretrain_n_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
@@ -65,6 +66,7 @@ def _make_rbms(est, rng, prefix, visible, n_iter, batch_size):
         return RBM(
             n_components=sizes[layer],
             visible=visible if layer == 0 else "bernoulli",
+            n_categories=getattr(est, "n_categories", None) if layer == 0 else None,
             dynamic_binarization=est.dynamic_binarization and layer == 0,
             n_iter=n_iter, learning_rate=get("learning_rate"), learning_rate_schedule="constant",
             batch_size=batch_size, method=get("method"), k=get("k"), solver=get("solver"),
@@ -87,8 +89,11 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     ----------
     hidden_layer_sizes : array-like of int, default=(100, 100)
         Hidden units per RBM, input side first.
-    visible : {"bernoulli", "gaussian"}, default="bernoulli"
-        Visible units of the first RBM (data in [0, 1], or standardized).
+    visible : {"bernoulli", "gaussian", "categorical"}, default="bernoulli"
+        Visible units of the first RBM (data in [0, 1], standardized data, or
+        one-hot groups: see :class:`deepbelief.RBM`).
+    n_categories : int, array-like of int or None, default=None
+        The group sizes of categorical visible units (see :class:`deepbelief.RBM`).
     dynamic_binarization : bool, default=False
         The first RBM reads the (grey) data as probabilities and trains on a
         fresh binary draw of every minibatch (see :class:`deepbelief.RBM`); the
@@ -132,16 +137,19 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     _parameter_constraints = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         **{k.removeprefix("pretrain_"): v for k, v in PRETRAIN_CONSTRAINTS.items()},
+        "visible": [StrOptions(set(VISIBLE_UNITS))],
+        "n_categories": [Interval(Integral, 2, None, closed="left"), "array-like", None],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, hidden_layer_sizes=(100, 100), *, visible="bernoulli",
+    def __init__(self, hidden_layer_sizes=(100, 100), *, visible="bernoulli", n_categories=None,
                  dynamic_binarization=False, n_iter="auto", learning_rate=0.05, batch_size="auto",
                  method="cd", k=1, solver="momentum", momentum=0.5, weight_decay=2e-4,
                  propagate="samples", verbose=0, random_state=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.visible = visible
+        self.n_categories = n_categories
         self.dynamic_binarization = dynamic_binarization
         self.n_iter = n_iter
         self.learning_rate = learning_rate
@@ -158,10 +166,17 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     _hidden_sizes = BaseDeepNet._hidden_sizes
 
     def _validate_X(self, X, reset, fit=False):
-        sparse = "csr" if self.visible == "bernoulli" else False
+        sparse = "csr" if self.visible != "gaussian" else False
         dtype = [np.float64, np.float32] if reset else self.rbms_[0].components_.dtype
         X = validate_data(self, X, accept_sparse=sparse, dtype=dtype, reset=reset)
-        return check_visible_data(X, self.visible, self.dynamic_binarization, fit=fit)
+        groups = None
+        if self.visible == "categorical":
+            groups = check_groups(X.shape[1], self.n_categories)
+        elif self.n_categories is not None:
+            raise ValueError("n_categories is for visible='categorical'; got "
+                             f"visible={self.visible!r}.")
+        return check_visible_data(X, self.visible, self.dynamic_binarization, fit=fit,
+                                  groups=groups)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -204,7 +219,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = self.visible == "bernoulli"
+        tags.input_tags.sparse = self.visible != "gaussian"
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 

@@ -198,3 +198,17 @@ def test_rbm_categorical_input_errors():
     bad[7, :3] = [1, 1, 0]
     with pytest.raises(ValueError, match="one-hot groups.*first row 7 in group 0"):
         RBM(visible="categorical", n_categories=sizes, n_iter=1).fit(bad)
+
+
+def test_dbn_stacks_on_categorical_units():
+    from deepbelief import DBN
+
+    X, sizes = one_hot_data()
+    dbn = DBN((8, 4), visible="categorical", n_categories=sizes, n_iter=10,
+              random_state=0).fit(X)
+    assert dbn.rbms_[0].visible == "categorical" and dbn.rbms_[1].visible == "bernoulli"
+    assert dbn.transform(X[:3]).shape == (3, 4)
+    S = dbn.sample(20, n_steps=10)  # visible probabilities: a distribution per group
+    np.testing.assert_allclose(np.add.reduceat(S, [0, 3, 7, 9], axis=1), 1.0, rtol=1e-5)
+    with pytest.raises(ValueError, match="n_categories"):
+        DBN((8,), visible="categorical", n_iter=1).fit(X)
