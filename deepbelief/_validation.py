@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .units import check_groups
+
 
 #: how far data meant for Bernoulli units may lie outside [0, 1] at ``fit`` (rounding
 #: errors, e.g. MinMaxScaler's float64 output cast to float32) before it is an error
@@ -72,6 +74,16 @@ def check_visible_data(X, visible, dynamic_binarization, fit=True, groups=None):
         if fit:
             _check_one_hot_groups(X, groups)
     return X
+
+
+def visible_groups(visible, n_categories, n_features):
+    """The group sizes of categorical visible units (None for other types); an
+    error when ``n_categories`` is given for another type or does not fit."""
+    if visible == "categorical":
+        return check_groups(n_features, n_categories)
+    if n_categories is not None:
+        raise ValueError(f"n_categories is for visible='categorical'; got visible={visible!r}.")
+    return None
 
 
 def _check_one_hot_groups(X, sizes):

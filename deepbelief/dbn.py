@@ -20,6 +20,7 @@ from ._validation import (
     fit_unit_scaling,
     in_unit_interval,
     make_generator,
+    visible_groups,
 )
 from .deepnet import (
     NET_CONSTRAINTS,
@@ -38,7 +39,7 @@ from .pretraining import (
     unroll,
 )
 from .rbm import RBM
-from .units import VISIBLE_UNITS, check_groups
+from .units import VISIBLE_UNITS
 
 PRETRAIN_CONSTRAINTS = {
     "pretrain_n_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
@@ -169,12 +170,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         sparse = "csr" if self.visible != "gaussian" else False
         dtype = [np.float64, np.float32] if reset else self.rbms_[0].components_.dtype
         X = validate_data(self, X, accept_sparse=sparse, dtype=dtype, reset=reset)
-        groups = None
-        if self.visible == "categorical":
-            groups = check_groups(X.shape[1], self.n_categories)
-        elif self.n_categories is not None:
-            raise ValueError("n_categories is for visible='categorical'; got "
-                             f"visible={self.visible!r}.")
+        groups = visible_groups(self.visible, self.n_categories, X.shape[1])
         return check_visible_data(X, self.visible, self.dynamic_binarization, fit=fit,
                                   groups=groups)
 

@@ -13,14 +13,18 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import budget, energy
 from ._sklearn import Interval, StrOptions, _fit_context
-from ._validation import check_visible_data, make_generator
+from ._validation import check_visible_data, make_generator, visible_groups
 from .likelihood import LikelihoodMixin
 from .optimizers import LEARNING_RATE_SCHEDULES, OPTIMIZERS
 from .partition import ais_log_partition, base_visible_bias, log_partition_exact
 from .training import CDConfig, CDState, train_rbm
-from .units import VISIBLE_UNITS, check_groups, visible_units
+from .units import VISIBLE_UNITS, visible_units
 
 _MONITOR_ROWS = 1000
+
+
+def _as_tuple(sizes):
+    return None if sizes is None else tuple(int(k) for k in sizes)
 
 
 def _optimizer_state(saved, optimizer):
@@ -251,12 +255,7 @@ class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         else:
             dtype = self.components_.dtype
             X = validate_data(self, X, accept_sparse=sparse, dtype=dtype, reset=False)
-        groups = None
-        if self.visible == "categorical":
-            groups = check_groups(X.shape[1], self.n_categories)
-        elif self.n_categories is not None:
-            raise ValueError("n_categories is for visible='categorical'; got "
-                             f"visible={self.visible!r}.")
+        groups = visible_groups(self.visible, self.n_categories, X.shape[1])
         return check_visible_data(X, self.visible, self.dynamic_binarization, fit=fit,
                                   groups=groups)
 
@@ -278,8 +277,8 @@ class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
     def _config(self, schedule):
         return CDConfig(
             visible=self.visible,
-            visible_groups=None if self.visible != "categorical"
-            else tuple(check_groups(self.n_features_in_, self.n_categories).tolist()),
+            visible_groups=_as_tuple(visible_groups(self.visible, self.n_categories,
+                                                    self.n_features_in_)),
             k=self.k,
             persistent=self.method == "pcd",
             learning_rate=self.learning_rate,
