@@ -15,7 +15,10 @@ Energies (``visible="bernoulli"`` / ``"gaussian"``)::
     E(v, h) = ||v - b||^2 / 2 - c.h - v.W.h
 
 Every function is pure: it never touches global state, and randomness comes
-from a :class:`numpy.random.Generator` passed in.  Functions that take ``out``
+from a :class:`numpy.random.Generator` passed in.  The conditionals and
+energies are written against the array API standard: they take any array of
+it (tested on ``array_api_strict``), and numpy arrays go through the numpy
+kernels of :mod:`deepbelief.kernels`.  Functions that take ``out``
 write their result there (in place), which the training loops use to avoid
 allocating per minibatch.  Only numpy and scipy are imported here.
 """
@@ -37,7 +40,7 @@ from .kernels import (  # noqa: F401  (the kernels are part of this module's int
     uniform_grid16,
 )
 
-from .units import visible_units
+from .units import row_dot, row_sum, visible_units, xp_sigmoid, xp_softplus
 
 VISIBLE_UNITS = ("bernoulli", "gaussian")
 _LOG_2PI = np.log(2.0 * np.pi)
@@ -55,8 +58,7 @@ def hidden_input(v, W, c):
 
 def mean_hiddens(v, W, c):
     """``P(h_j = 1 | v) = sigmoid(c_j + sum_i v_i W_ij)``."""
-    a = hidden_input(v, W, c)
-    return sigmoid(a, out=a)
+    return xp_sigmoid(hidden_input(v, W, c))
 
 
 def mean_visibles(h, W, b, visible="bernoulli"):
@@ -83,8 +85,7 @@ def gibbs_vhv(v, W, b, c, rng, visible="bernoulli"):
 # --------------------------------------------------------------------------
 def energy(v, h, W, b, c, visible="bernoulli"):
     """Joint energy ``E(v, h)`` per row of ``v`` and ``h``."""
-    vwh = np.einsum("ij,ij->i", np.asarray(v @ W), h)
-    return -visible_units(visible, W.shape[0]).term(v, b) - h @ c - vwh
+    return -visible_units(visible, W.shape[0]).term(v, b) - h @ c - row_dot(v @ W, h)
 
 
 def free_energy(v, W, b, c, visible="bernoulli"):
@@ -94,7 +95,7 @@ def free_energy(v, W, b, c, visible="bernoulli"):
     ``F(v) = ||v - b||^2 / 2 - sum_j softplus(c_j + (v W)_j)`` (Gaussian).
     """
     term = visible_units(visible, W.shape[0]).term(v, b)
-    return -term - softplus(hidden_input(v, W, c)).sum(axis=1)
+    return -term - row_sum(xp_softplus(hidden_input(v, W, c)))
 
 
 def free_energy_hidden(h, W, b, c, visible="bernoulli"):

@@ -37,9 +37,53 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from ._sklearn import array_namespace
 from .kernels import sample_bernoulli, sample_gaussian, sigmoid, softplus, uniform
 
 _LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+# --------------------------------------------------------------------------
+# the reference math on any array of the array API standard; numpy arrays (and
+# scipy sparse rows) take the in-place numpy kernels of deepbelief.kernels
+# --------------------------------------------------------------------------
+def _is_numpy(a):
+    return isinstance(a, np.ndarray) or hasattr(a, "toarray")
+
+
+def xp_sigmoid(a):
+    """``sigmoid(a)``, stable for any ``a``; in place for a numpy array."""
+    if _is_numpy(a):
+        return sigmoid(a, out=a)
+    xp = array_namespace(a)
+    e = xp.exp(-xp.abs(a))
+    return xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def xp_softplus(a):
+    """``log(1 + exp(a))``, stable for any ``a``."""
+    if _is_numpy(a):
+        return softplus(a)
+    xp = array_namespace(a)
+    return (a + xp.abs(a)) / 2 + xp.log1p(xp.exp(-xp.abs(a)))
+
+
+def row_sum(a):
+    """The sum of each row."""
+    return a.sum(axis=1) if _is_numpy(a) else array_namespace(a).sum(a, axis=1)
+
+
+def row_dot(a, b):
+    """``sum_j a_ij b_ij`` per row."""
+    if _is_numpy(a):
+        return np.einsum("ij,ij->i", a, b)
+    return array_namespace(a, b).sum(a * b, axis=1)
+
+
+def _vector_term(v, b):
+    """``v . b`` per row (dense, CSR or any array API array)."""
+    out = v @ b
+    return np.asarray(out).ravel() if hasattr(v, "toarray") else out
 
 
 class Units(NamedTuple):
@@ -83,10 +127,10 @@ def bernoulli(n, groups=None):
 
     return Units(
         "bernoulli", n,
-        mean=lambda a: sigmoid(a, out=a),
+        mean=xp_sigmoid,
         sample=lambda m, rng, out=None: sample_bernoulli(m, rng, out=out),
-        term=lambda v, b: np.asarray(v @ b).ravel(),
-        marginal=lambda a, b: softplus(a + b).sum(axis=1),
+        term=_vector_term,
+        marginal=lambda a, b: row_sum(xp_softplus(a + b)),
         base_bias=_bernoulli_base,
         states=states, n_states=2**n, data="values in [0, 1]",
     )
@@ -97,11 +141,11 @@ def gaussian(n, groups=None):
 
     def term(v, b):
         d = v - b
-        return -0.5 * np.einsum("ij,ij->i", d, d)
+        return -0.5 * row_dot(d, d)
 
     def marginal(a, b):
         m = a + b
-        return 0.5 * (np.einsum("ij,ij->i", m, m) - float(b @ b) + n * _LOG_2PI)
+        return 0.5 * (row_dot(m, m) - float(b @ b) + n * _LOG_2PI)
 
     return Units(
         "gaussian", n,
@@ -188,7 +232,7 @@ def categorical(n, groups=None):
         "categorical", n,
         mean=lambda a: group_softmax(a, sizes),
         sample=lambda m, rng, out=None: sample_groups(m, sizes, rng, out=out),
-        term=lambda v, b: np.asarray(v @ b).ravel(),
+        term=_vector_term,
         marginal=lambda a, b: group_logsumexp(a + b, sizes),
         base_bias=base_bias,
         states=states, n_states=int(np.prod(sizes.astype(object))),
