@@ -87,14 +87,13 @@ the first in name order)::
 
 import argparse
 import json
-import time
 import warnings
 from pathlib import Path
 
 import joblib
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 
+import _selection
 from deepbelief import DBMClassifier
 from deepbelief.datasets import load_mnist
 
@@ -136,69 +135,17 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", default=None)
     p.add_argument("--verbose", type=int, default=0)
-    p.add_argument("--results", default=None,
-                   help="folder of per-setting validation results (JSON), read and written")
-    p.add_argument("--validate", default=None,
-                   help="comma-separated settings to validate only (needs --results)")
-    p.add_argument("--test", default=None,
-                   help="fit this one setting on all 60,000 images and score it on the test set")
-    p.add_argument("--refit", action="store_true",
-                   help="refit the best setting found in --results and score it on the test set")
+    _selection.add_arguments(p)
     args = p.parse_args()
-    if (args.validate or args.refit) and not args.results:
-        p.error("--validate and --refit need --results")
-    names = args.validate.split(",") if args.validate else list(SETTINGS)
-    if args.test:
-        names = [args.test]
-    unknown = sorted(set(names) - set(SETTINGS))
-    if unknown:
-        p.error(f"unknown settings {unknown}; known: {sorted(SETTINGS)}")
     warnings.simplefilter("ignore", ConvergenceWarning)
     X, y, X_test, y_test = load_mnist(args.mnist)
     dbm = joblib.load(args.dbm)
-    X_fit, X_val, y_fit, y_val = train_test_split(X, y, test_size=10000, stratify=y,
-                                                  random_state=args.seed)
-    out = {"args": vars(args), "validation_error_percent": {}, "seconds": {}}
-    results = Path(args.results) if args.results else None
-    if results is not None:
-        results.mkdir(parents=True, exist_ok=True)
-    for name in [] if args.refit or args.test else names:
-        t = time.perf_counter()
-        clf = make(dbm, args.epochs, args.seed, **SETTINGS[name]).fit(X_fit, y_fit)
-        err = 100.0 * (1.0 - clf.score(X_val, y_val))
-        out["validation_error_percent"][name] = err
-        out["seconds"][name] = time.perf_counter() - t
-        print(f"== {name}: validation error {err:.2f} % ({out['seconds'][name]:.0f} s)",
-              flush=True)
-        if results is not None:
-            (results / f"{name}.json").write_text(json.dumps(
-                {"setting": name, "validation_error_percent": err,
-                 "seconds": out["seconds"][name], "args": vars(args)}, indent=1))
-    if args.validate:
-        return
-    if args.refit:
-        for f in sorted(results.glob("*.json")):
-            r = json.loads(f.read_text())
-            ran = r.get("args", {})
-            same = all(ran.get(k) == getattr(args, k) for k in ("dbm", "epochs", "seed"))
-            if r.get("setting") in SETTINGS and same:  # results of this DBM, budget and split
-                out["validation_error_percent"][r["setting"]] = r["validation_error_percent"]
-        if not out["validation_error_percent"]:
-            p.error(f"no validation results in {results}")
-        for name, err in sorted(out["validation_error_percent"].items()):
-            print(f"== {name}: validation error {err:.2f} %", flush=True)
-    if args.test:
-        best = args.test
-    else:
-        best = min(out["validation_error_percent"], key=out["validation_error_percent"].get)
-    t = time.perf_counter()
-    clf = make(dbm, args.epochs, args.seed, **SETTINGS[best], verbose=args.verbose).fit(X, y)
-    err = 100.0 * (1.0 - clf.score(X_test, y_test))
-    out.update(chosen=best, test_error_percent=err, final_seconds=time.perf_counter() - t)
-    how = "fixed in advance" if args.test else "chosen on validation"
-    print(f"== {how}: {best}; refitted on 60,000 images: test error {err:.2f} % "
-          f"({out['final_seconds']:.0f} s)", flush=True)
-    if args.json:
+    out = _selection.run(
+        p, args, SETTINGS,
+        lambda name, X, y: make(dbm, args.epochs, args.seed, **SETTINGS[name],
+                                verbose=args.verbose).fit(X, y),
+        (X, y, X_test, y_test), same_keys=("dbm", "epochs", "seed"))
+    if args.json and not args.validate:
         Path(args.json).write_text(json.dumps(out, indent=1))
 
 
