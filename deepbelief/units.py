@@ -81,7 +81,7 @@ def row_dot(a, b):
 
 
 def _vector_term(v, b):
-    """``v . b`` per row (dense, CSR or any array API array)."""
+    """The product ``v @ b`` per row (dense, CSR or any array API array)."""
     out = v @ b
     return np.asarray(out).ravel() if hasattr(v, "toarray") else out
 
