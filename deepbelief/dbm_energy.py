@@ -19,25 +19,9 @@ Salakhutdinov & Hinton (2009), Deep Boltzmann machines.
 import numpy as np
 
 from .energy import sigmoid, softplus, uniform
+from .kernels import mean_sigmoid
 from .partition import ais_betas, ais_result, run_chain_groups
 from .units import visible_units
-
-
-# Mean-field means below sigmoid(-40) ~ 4e-18 are raised to it, so that neither
-# they nor products of two of them reach the float32 denormal range (below
-# 1.2e-38), where a BLAS product with such operands ran 2-7x slower in a
-# micro-benchmark (100 x 1000 @ 1000 x 500).  The change to the bound is negligible.
-_INPUT_FLOOR = -40.0
-# Inputs above 80 give exactly 1 in float32 and float64 alike, so clipping there
-# changes nothing, and a two-sided np.clip runs about twice as fast as
-# np.maximum with a scalar on float32 (numpy 2.4).
-_INPUT_CEIL = 80.0
-
-
-def mean_sigmoid(a):
-    """In place ``sigmoid(max(a, -40))``: a mean that never goes denormal."""
-    np.clip(a, _INPUT_FLOOR, _INPUT_CEIL, out=a)
-    return sigmoid(a, out=a)
 
 
 def layer_input(layers, Ws, bs, l):

@@ -17,16 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .dbm_energy import (
-    _INPUT_CEIL,
-    _INPUT_FLOOR,
-    gibbs_sweep,
-    mean_field,
-    mean_sigmoid,
-    recognition_pass,
-)
+from .dbm_energy import gibbs_sweep, mean_field, recognition_pass
 from .energy import GRID16, bernoulli_grid16, binarize_dynamic, sample_bernoulli
 from .epochs import run_epochs
+from .kernels import mean_sigmoid, sigmoid_of_negated
 from .optimizers import make_optimizer
 from .partition import base_visible_bias
 from .training import CDConfig, CDState, train_rbm
@@ -161,22 +155,6 @@ def dbm_gradient(V, state, cfg, rng):
 # sigmoids take their input negated (the bias folded into that pass), Bernoulli
 # draws compare 16-bit integers with 2**16 p (energy.bernoulli_grid16), and the
 # data and model statistics of a layer pair are one product, as in training.py.
-_NEG_INPUT_CAP = -_INPUT_FLOOR  # mean_sigmoid's floor on the input, on its negation
-
-
-def _sigmoid_of_negated(A, scale=1.0):
-    """In place: ``A <- scale * sigmoid(-A)``, with ``-A`` floored as in mean_sigmoid.
-
-    The clip's other end (-A <= 80) changes no result (``sigmoid(80)`` is 1 in
-    float32 and float64 alike); a two-sided ``np.clip`` runs about twice as
-    fast as ``np.minimum`` with a scalar on float32.
-    """
-    np.clip(A, -_INPUT_CEIL, _NEG_INPUT_CAP, out=A)
-    np.exp(A, out=A)
-    A += 1.0
-    return np.divide(scale, A, out=A)
-
-
 class _DBMBuffers:
     """Work arrays of one batch size ``B`` (``M`` particles).
 
@@ -238,7 +216,7 @@ def _positive_phase(buf, Ws, nbs, n_iter):
             if l < L:
                 A *= 2.0
         np.subtract(nbs[l], A, out=A)
-        _sigmoid_of_negated(A)
+        sigmoid_of_negated(A)
     np.subtract(nbs[1], F, out=F)  # -(v W_1 + b_1)
     order = list(range(1, L + 1, 2)) + list(range(2, L + 1, 2))
     for _ in range(n_iter):
@@ -252,7 +230,7 @@ def _positive_phase(buf, Ws, nbs, n_iter):
                     A[...] = F
             else:
                 _layer_input_negated(buf, pos, Ws, nbs, l, A)
-            _sigmoid_of_negated(A)
+            sigmoid_of_negated(A)
 
 
 def _negative_phase(buf, Ws, nbs, cfg, rng):
@@ -268,10 +246,10 @@ def _negative_phase(buf, Ws, nbs, cfg, rng):
                 np.negative(A, out=A)
                 A += rng.standard_normal(A.shape, dtype=A.dtype)
             else:
-                bernoulli_grid16(_sigmoid_of_negated(A, GRID16), rng, out=A)
+                bernoulli_grid16(sigmoid_of_negated(A, GRID16), rng, out=A)
         for l in range(1, L + 1, 2):
             mean = S[l][B:]
-            _sigmoid_of_negated(_layer_input_negated(buf, states, Ws, nbs, l, mean))
+            sigmoid_of_negated(_layer_input_negated(buf, states, Ws, nbs, l, mean))
             bernoulli_grid16(np.multiply(mean, GRID16, out=buf.odd[l]), rng, out=buf.odd[l])
 
 

@@ -19,6 +19,7 @@ from .energy import (
     sigmoid,
     uniform,
 )
+from .kernels import sample_sigmoid_of_negated
 from .units import visible_units
 
 AISResult = namedtuple("AISResult", ["log_z", "log_z_low", "log_z_high", "log_weights"])
@@ -183,20 +184,6 @@ def base_visible_bias(data_mean, visible="bernoulli", eps=1e-3):
     return visible_units(visible, m.shape[0]).base_bias(m)
 
 
-def _sample_sigmoid_of_negated(neg_x, out, rng):
-    """``out <- 1[u < sigmoid(x)]`` for fresh uniforms ``u``, given ``neg_x = -x``.
-
-    Uses ``u < 1 / (1 + e)  <=>  u (1 + e) < 1`` with ``e = exp(-x)``, which
-    needs no division; ``neg_x`` is overwritten.
-    """
-    with np.errstate(over="ignore"):
-        np.exp(neg_x, out=neg_x)
-    neg_x += 1.0
-    uniform(rng, out)
-    out *= neg_x
-    return np.less(out, 1.0, out=out)
-
-
 def ais_log_partition(
     W, b, c, visible="bernoulli", n_chains=100, betas=14500, base_bias=None, rng=None
 ):
@@ -333,7 +320,7 @@ def ais_log_partition(
                 v += m
             else:
                 np.subtract(neg_base_mix, m, out=m)  # -(input)
-                _sample_sigmoid_of_negated(m, v, rng)
+                sample_sigmoid_of_negated(m, v, rng)
             np.matmul(v, W, out=a)
             a += c
         return log_w

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .energy import GRID16, bernoulli_grid16, binarize_dynamic
+from .kernels import affine_sigmoid
 from .epochs import run_epochs
 from .errors import TrainingDivergedError  # noqa: F401  (imported from here before 0.2)
 from .optimizers import make_optimizer
@@ -69,18 +70,6 @@ class CDState:
         return self.W, self.b, self.c
 
 
-def _affine_sigmoid(A, neg_bias, scale=1.0, input_scale=1.0):
-    """In place: ``A <- scale * sigmoid(input_scale * A + bias)``, four passes (five
-    when ``input_scale`` is not 1).  ``exp`` may overflow to inf (giving 0): the
-    caller runs under ``np.errstate(over="ignore")`` once per epoch, not per call."""
-    if input_scale != 1.0:
-        A *= input_scale
-    np.subtract(neg_bias, A, out=A)  # -(A + bias)
-    np.exp(A, out=A)
-    A += 1.0
-    return np.divide(scale, A, out=A)
-
-
 class _Buffers:
     """Work arrays for one batch size."""
 
@@ -128,7 +117,7 @@ def _batch_step(state, cfg, buf, lr, rng, optimizer):
             if scale != 1.0:
                 A *= scale
             return A
-        return _affine_sigmoid(A, neg_c, scale, up)
+        return affine_sigmoid(A, neg_c, scale, up)
 
     # Bernoulli draws compare 16-bit uniform integers with 2**16 * p, which the
     # sigmoid's last pass produces for free (energy.bernoulli_grid16)
@@ -161,10 +150,10 @@ def _batch_step(state, cfg, buf, lr, rng, optimizer):
         sample = cfg.persistent or step < cfg.k - 1
         if cfg.visible == "bernoulli":
             if sample:
-                _affine_sigmoid(vneg, -b, GRID16, down)
+                affine_sigmoid(vneg, -b, GRID16, down)
                 bernoulli_grid16(vneg, rng, out=vneg)
             else:
-                _affine_sigmoid(vneg, -b, 1.0, down)
+                affine_sigmoid(vneg, -b, 1.0, down)
         elif cfg.visible != "gaussian":  # another type of the registry (categorical)
             units = visible_units(cfg.visible, vneg.shape[1], cfg.visible_groups)
             if down != 1.0:
