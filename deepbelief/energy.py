@@ -40,7 +40,7 @@ from .kernels import (  # noqa: F401  (the kernels are part of this module's int
     uniform_grid16,
 )
 
-from .units import row_dot, row_sum, visible_units, xp_sigmoid, xp_softplus
+from .units import row_dot, row_sum, units_of, visible_units, xp_sigmoid, xp_softplus
 
 VISIBLE_UNITS = ("bernoulli", "gaussian")
 _LOG_2PI = np.log(2.0 * np.pi)
@@ -56,9 +56,13 @@ def hidden_input(v, W, c):
     return a
 
 
-def mean_hiddens(v, W, c):
-    """``P(h_j = 1 | v) = sigmoid(c_j + sum_i v_i W_ij)``."""
-    return xp_sigmoid(hidden_input(v, W, c))
+def mean_hiddens(v, W, c, hidden="bernoulli"):
+    """``E[h | v]``: ``P(h_j = 1 | v) = sigmoid(c_j + sum_i v_i W_ij)`` for Bernoulli
+    hidden units (the default), ``c + v W`` for Gaussian ones (:mod:`deepbelief.units`)."""
+    a = hidden_input(v, W, c)
+    if hidden == "bernoulli":
+        return xp_sigmoid(a)
+    return units_of(hidden, W.shape[1]).mean(a)
 
 
 def mean_visibles(h, W, b, visible="bernoulli"):
@@ -83,22 +87,28 @@ def gibbs_vhv(v, W, b, c, rng, visible="bernoulli"):
 # --------------------------------------------------------------------------
 # energies
 # --------------------------------------------------------------------------
-def energy(v, h, W, b, c, visible="bernoulli"):
-    """Joint energy ``E(v, h)`` per row of ``v`` and ``h``."""
-    return -visible_units(visible, W.shape[0]).term(v, b) - h @ c - row_dot(v @ W, h)
+def energy(v, h, W, b, c, visible="bernoulli", hidden="bernoulli"):
+    """Joint energy ``E(v, h)`` per row of ``v`` and ``h``: minus each layer's
+    own term (``b.v`` for binary units, ``-||v - b||^2 / 2`` for Gaussian ones)
+    minus ``v W h``."""
+    return (-visible_units(visible, W.shape[0]).term(v, b)
+            - units_of(hidden, W.shape[1]).term(h, c) - row_dot(v @ W, h))
 
 
-def free_energy(v, W, b, c, visible="bernoulli"):
+def free_energy(v, W, b, c, visible="bernoulli", hidden="bernoulli"):
     """Free energy ``F(v) = -log sum_h exp(-E(v, h))`` per row.
 
     ``F(v) = -b.v - sum_j softplus(c_j + (v W)_j)`` (Bernoulli, categorical) and
-    ``F(v) = ||v - b||^2 / 2 - sum_j softplus(c_j + (v W)_j)`` (Gaussian).
+    ``F(v) = ||v - b||^2 / 2 - sum_j softplus(c_j + (v W)_j)`` (Gaussian), with
+    Bernoulli hidden units; other hidden types sum out by their marginal.
     """
     term = visible_units(visible, W.shape[0]).term(v, b)
-    return -term - row_sum(xp_softplus(hidden_input(v, W, c)))
+    if hidden == "bernoulli":
+        return -term - row_sum(xp_softplus(hidden_input(v, W, c)))
+    return -term - units_of(hidden, W.shape[1]).marginal(v @ W, c)
 
 
-def free_energy_hidden(h, W, b, c, visible="bernoulli"):
+def free_energy_hidden(h, W, b, c, visible="bernoulli", hidden="bernoulli"):
     """Free energy of the hidden layer, ``F(h) = -log sum_v exp(-E(v, h))``.
 
     Bernoulli: ``-c.h - sum_i softplus(b_i + (W h)_i)``.
@@ -106,7 +116,8 @@ def free_energy_hidden(h, W, b, c, visible="bernoulli"):
     - n_visible * log(2 pi) / 2``.  Categorical: ``-c.h`` minus the sum over the
     groups of ``logsumexp(b_g + (W h)_g)``.
     """
-    return -(h @ c) - visible_units(visible, W.shape[0]).marginal(h @ W.T, b)
+    own = units_of(hidden, W.shape[1]).term(h, c)
+    return -own - visible_units(visible, W.shape[0]).marginal(h @ W.T, b)
 
 
 def reconstruction_error(v, W, b, c, visible="bernoulli"):

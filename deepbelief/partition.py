@@ -20,7 +20,7 @@ from .energy import (
     uniform,
 )
 from .kernels import sample_sigmoid_of_negated
-from .units import visible_units
+from .units import units_of, visible_units
 
 AISResult = namedtuple("AISResult", ["log_z", "log_z_low", "log_z_high", "log_weights"])
 AISResult.__doc__ = """Outcome of :func:`ais_log_partition`.
@@ -82,31 +82,37 @@ def run_chain_groups(run, n_chains, rng):
             return list(pool.map(run, sizes, rngs))
 
 
-def log_partition_exact(W, b, c, visible="bernoulli", max_units=25, chunk=4096):
+def log_partition_exact(W, b, c, visible="bernoulli", max_units=25, chunk=4096,
+                        hidden="bernoulli"):
     """Exact ``log Z`` by enumerating the layer with fewer states.
 
     Sums ``exp(-F(h))`` over all hidden states, or ``exp(-F(v))`` over all
     visible states when the visible units are discrete (:mod:`deepbelief.units`)
-    and have fewer states.  Computed in float64 whatever the parameters' dtype.
+    and have fewer states (or the hidden units are continuous).  Computed in
+    float64 whatever the parameters' dtype.
     """
     W, b, c = (np.asarray(a, dtype=np.float64) for a in (W, b, c))
     n_visible, n_hidden = W.shape
-    units = visible_units(visible, n_visible)
-    use_visible = units.states is not None and units.n_states < 2**n_hidden
-    n_states = units.n_states if use_visible else 2**n_hidden
+    vis, hid = visible_units(visible, n_visible), units_of(hidden, n_hidden)
+    sides = [(u.n_states, rank, u) for rank, u in ((0, hid), (1, vis)) if u.states is not None]
+    if not sides:
+        raise ValueError("exact log Z enumerates a discrete layer; both layers are continuous.")
+    n_states, _, layer = min(sides, key=lambda t: t[:2])
     if n_states > 2**max_units:
         raise ValueError(
             f"exact log Z enumerates the {n_states} states of the smaller layer; "
             f"that is more than 2**{max_units}: use method='ais'."
         )
-    if use_visible:
-        f = free_energy(units.states(), W, b, c, units)
+    if layer is vis:
+        f = free_energy(vis.states(), W, b, c, vis, hid)
         return float(np.logaddexp.reduce(-f))
+    if hid.name != "bernoulli":
+        return float(np.logaddexp.reduce(-free_energy_hidden(hid.states(), W, b, c, vis, hid)))
     idx = np.arange(2**n_hidden)
     parts = []
     for start in range(0, idx.size, chunk):
         states = ((idx[start : start + chunk, None] >> np.arange(n_hidden)) & 1).astype(np.float64)
-        parts.append(np.logaddexp.reduce(-free_energy_hidden(states, W, b, c, units)))
+        parts.append(np.logaddexp.reduce(-free_energy_hidden(states, W, b, c, vis)))
     return float(np.logaddexp.reduce(parts))
 
 

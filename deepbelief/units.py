@@ -244,6 +244,15 @@ def categorical(n, groups=None):
 VISIBLE_UNITS = {"bernoulli": bernoulli, "gaussian": gaussian, "categorical": categorical}
 
 
+def units_of(name, n, groups=None):
+    """The :class:`Units` of a layer (visible or hidden) of type ``name`` with ``n`` units.
+
+    A hidden layer is an entry of the same registry: its ``mean``, ``sample``,
+    ``term`` and ``marginal`` play the same parts given the input ``c + v W``.
+    """
+    return visible_units(name, n, groups)
+
+
 def visible_units(name, n, groups=None):
     """The :class:`Units` of a visible layer of type ``name`` with ``n`` units."""
     if isinstance(name, Units):

@@ -212,3 +212,31 @@ def test_dbn_stacks_on_categorical_units():
     np.testing.assert_allclose(np.add.reduceat(S, [0, 3, 7, 9], axis=1), 1.0, rtol=1e-5)
     with pytest.raises(ValueError, match="n_categories"):
         DBN((8,), visible="categorical", n_iter=1).fit(X)
+
+
+def test_gaussian_hidden_units_by_numerical_integration():
+    """Hidden layers are entries of the same registry: Gaussian (linear) hidden
+    units below Bernoulli visible ones, their integral against a 2-D grid."""
+    rng = np.random.default_rng(4)
+    W, b, c = rng.normal(0, 0.5, (3, 2)), rng.normal(size=3), rng.normal(size=2)
+    V = visible_units("bernoulli", 3).states()
+    grid = np.linspace(-10, 10, 801)
+    h1, h2 = np.meshgrid(grid, grid, indexing="ij")
+    H = np.stack([h1.ravel(), h2.ravel()], axis=1)
+    log_cell = 2 * np.log(grid[1] - grid[0])
+    neg_e = np.array([-energy.energy(np.repeat(v[None], H.shape[0], 0), H, W, b, c,
+                                     "bernoulli", "gaussian") for v in V])
+    np.testing.assert_allclose(energy.free_energy(V, W, b, c, "bernoulli", "gaussian"),
+                               -(logsumexp(neg_e, axis=1) + log_cell), rtol=1e-6)
+    assert log_partition_exact(W, b, c, "bernoulli", hidden="gaussian") == pytest.approx(
+        logsumexp(neg_e) + log_cell, abs=1e-6)
+    # F(h) sums the (binary) visible layer out, whatever the hidden type
+    Hs = H[::4000]
+    neg_e_h = np.array([[-energy.energy(v[None], h[None], W, b, c, "bernoulli", "gaussian")[0]
+                         for v in V] for h in Hs])
+    np.testing.assert_allclose(
+        energy.free_energy_hidden(Hs, W, b, c, "bernoulli", "gaussian"),
+        -logsumexp(neg_e_h, axis=1))
+    np.testing.assert_allclose(energy.mean_hiddens(V, W, c, "gaussian"), V @ W + c)
+    with pytest.raises(ValueError, match="both layers are continuous"):
+        log_partition_exact(W, b, c, "gaussian", hidden="gaussian")
