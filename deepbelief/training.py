@@ -155,7 +155,7 @@ def _batch_step(state, cfg, buf, lr, rng, optimizer):
             else:
                 affine_sigmoid(vneg, -b, 1.0, down)
         elif cfg.visible != "gaussian":  # another type of the registry (categorical)
-            units = visible_units(cfg.visible, vneg.shape[1], cfg.visible_groups)
+            units = buf.units
             if down != 1.0:
                 vneg *= down
             vneg += b
@@ -214,6 +214,9 @@ def cd_epoch(X, state, cfg, rng, lr, optimizer=None):
     dtype = state.W.dtype
     B = min(cfg.batch_size, n)
     full = _Buffers(B, D, H, dtype, cfg.weight_decay)
+    # the registry entry of a visible type without a kernel here, built once per epoch
+    full.units = (None if cfg.visible in ("bernoulli", "gaussian")
+                  else visible_units(cfg.visible, D, cfg.visible_groups))
     if cfg.persistent:
         if state.chain is None or state.chain.shape != (B, D):
             init = X[rng.choice(n, B, replace=n < B)]
@@ -231,6 +234,7 @@ def cd_epoch(X, state, cfg, rng, lr, optimizer=None):
         else:
             if partial is None:
                 partial = _Buffers(idx.size, D, H, dtype, cfg.weight_decay)
+                partial.units = full.units
             buf = partial
             if cfg.persistent:
                 buf.V2[idx.size :] = full.V2[B : B + idx.size]
