@@ -27,8 +27,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
 from deepbelief import DBM, RBM, DeepNetClassifier, StackedAutoencoder
-from deepbelief.autoencoding import AEConfig, AEState, init_autoencoder, train_autoencoder
 from deepbelief.datasets import load_mnist
+from deepbelief.math.autoencoder import init_autoencoder
+from deepbelief.training.autoencoder import AEConfig, AEState, train_autoencoder
 
 B = 100
 

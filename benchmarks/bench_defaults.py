@@ -41,7 +41,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 import deepbelief
-from deepbelief.datasets import find_mnist
 from deepbelief import (
     DBMClassifier,
     DBNClassifier,
@@ -51,6 +50,7 @@ from deepbelief import (
     StackedAutoencoderClassifier,
     StackedAutoencoderRegressor,
 )
+from deepbelief.datasets import find_mnist
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIFIERS = [MLPClassifier, DeepNetClassifier, DBNClassifier, DBMClassifier,

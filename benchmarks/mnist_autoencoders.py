@@ -30,7 +30,6 @@ from deepbelief import StackedAutoencoder, StackedAutoencoderClassifier
 from deepbelief.datasets import load_mnist
 
 
-
 def squared_error(X, R):
     return float(np.mean(np.einsum("ij,ij->i", X - R, X - R)))
 

@@ -25,8 +25,8 @@ chains, learning rate decaying linearly to zero), then the DBM's net
 """
 
 import argparse
-import os
 import json
+import os
 import time
 import warnings
 from pathlib import Path
@@ -36,7 +36,6 @@ from sklearn.exceptions import ConvergenceWarning
 
 from deepbelief import DBM, DBMClassifier
 from deepbelief.datasets import binarize_stochastic, load_mnist
-
 
 
 def _dump_atomically(dbm, path):
@@ -124,7 +123,7 @@ def main():
         if epoch % args.probe_every == 0 or epoch == first_epoch + args.epochs - 1:
             log_z = dbm.log_partition("ais", n_betas=args.probe_betas)
             mus = dbm.mean_field(Xb_test)
-            from deepbelief.dbm_energy import variational_bound
+            from deepbelief.math.dbm_energy import variational_bound
             bound = float(np.mean(variational_bound(Xb_test, mus, dbm.coefs_, dbm.intercepts_)))
             probe = {"epoch": epoch, "train_seconds": train_s, "test_bound": bound - log_z,
                      "log_z_probe": log_z}

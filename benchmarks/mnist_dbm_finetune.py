@@ -90,10 +90,10 @@ import json
 import warnings
 from pathlib import Path
 
+import _selection
 import joblib
 from sklearn.exceptions import ConvergenceWarning
 
-import _selection
 from deepbelief import DBMClassifier
 from deepbelief.datasets import load_mnist
 

@@ -22,10 +22,10 @@ import time
 import warnings
 from pathlib import Path
 
+import _selection
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-import _selection
 from deepbelief import DBNClassifier, DeepNetClassifier
 from deepbelief.datasets import load_mnist
 

@@ -31,7 +31,6 @@ from deepbelief import RBM, DBNClassifier
 from deepbelief.datasets import binarize_stochastic, load_mnist
 
 
-
 def dbn(X, y, X_test, y_test, seed, max_iter="auto"):
     clf = DBNClassifier(hidden_layer_sizes=(500, 500, 2000), max_iter=max_iter,
                         random_state=seed, verbose=1)

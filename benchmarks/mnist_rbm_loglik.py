@@ -17,10 +17,8 @@ import json
 import time
 from pathlib import Path
 
-
 from deepbelief import RBM
 from deepbelief.datasets import binarize_stochastic, load_mnist
-
 
 
 def main():

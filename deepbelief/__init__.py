@@ -1,15 +1,16 @@
 """deepbelief: Boltzmann machines and deep belief networks for scikit-learn."""
 
-from .autoencoder import (
-    StackedAutoencoder,
+from .estimators.autoencoder import StackedAutoencoder
+from .estimators.autoencoder_nets import (
     StackedAutoencoderClassifier,
     StackedAutoencoderRegressor,
 )
-from .dbm import DBM
-from .dbm_classifier import DBMClassifier
-from .dbn import DBN, DBNClassifier, DBNRegressor
-from .deepnet import DeepNetClassifier, DeepNetRegressor
-from .rbm import RBM
+from .estimators.dbm import DBM
+from .estimators.dbm_classifier import DBMClassifier
+from .estimators.dbn import DBN
+from .estimators.dbn_nets import DBNClassifier, DBNRegressor
+from .estimators.deepnet import DeepNetClassifier, DeepNetRegressor
+from .estimators.rbm import RBM
 
 __version__ = "0.1.0"
 

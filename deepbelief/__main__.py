@@ -72,8 +72,14 @@ def run_study_command(args):
 
     from sklearn.exceptions import ConvergenceWarning
 
-    from .experiments import METHODS, StudyConfig, label_budget_study, load_dataset, run_study
-    from .experiments import write_report
+    from .experiments import (
+        METHODS,
+        StudyConfig,
+        label_budget_study,
+        load_dataset,
+        run_study,
+        write_report,
+    )
 
     say = _say(args.quiet)
     methods = args.methods or tuple(METHODS)

@@ -110,7 +110,7 @@ def binarize_stochastic(X, random_state=0, dtype=None):
     The convention behind published MNIST log-likelihoods (Salakhutdinov &
     Murray 2008): a Bernoulli likelihood of grey values is not a probability.
     """
-    from ._validation import make_generator
+    from .estimators._validation import make_generator
 
     X = np.asarray(X)
     rng = make_generator(random_state)

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 
-
 def tiny_rbm(n_visible=12, n_hidden=8, scale=0.5, seed=0, dtype=np.float64):
     """Random parameters of a small RBM, large enough to be far from independent."""
     rng = np.random.default_rng(seed)

@@ -14,15 +14,14 @@ from deepbelief import (
     StackedAutoencoderClassifier,
     StackedAutoencoderRegressor,
 )
-from deepbelief.autoencoding import (
-    AEConfig,
+from deepbelief.math.autoencoder import (
     autoencoder_gradients,
     corrupt,
     encode,
-    greedy_autoencoders,
     init_autoencoder,
     reconstruction_loss,
 )
+from deepbelief.training.autoencoder import AEConfig, greedy_autoencoders
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

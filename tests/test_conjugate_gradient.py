@@ -6,6 +6,7 @@ from scipy.optimize import minimize
 from scipy.special import logsumexp
 from sklearn.exceptions import ConvergenceWarning
 
+import deepbelief.training.conjugate_gradient as cgm
 from deepbelief import (
     DBM,
     DBMClassifier,
@@ -13,10 +14,9 @@ from deepbelief import (
     DeepNetClassifier,
     DeepNetRegressor,
 )
-from deepbelief.activations import LOSSES
-import deepbelief.conjugate_gradient as cgm
-from deepbelief.conjugate_gradient import conjugate_gradient_batch
-from deepbelief.feedforward import NetSpec, forward, init_params
+from deepbelief.math.activations import LOSSES
+from deepbelief.math.feedforward import NetSpec, forward, init_params
+from deepbelief.training.conjugate_gradient import conjugate_gradient_batch
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -208,12 +208,12 @@ def test_cg_rejects_random_or_batch_dependent_objectives(digits_split, options):
 
 
 def test_cg_error_comes_before_pretraining(digits_split, monkeypatch):
-    import deepbelief.dbn as dbn_module
+    import deepbelief.estimators.dbn_nets as dbn_nets
 
     def fail(*args, **kwargs):
         raise AssertionError("pretraining ran")
 
-    monkeypatch.setattr(dbn_module, "pretrain_rbms", fail, raising=False)
+    monkeypatch.setattr(dbn_nets, "greedy_layerwise", fail)
     X_tr, _, y_tr, _ = digits_split
     with pytest.raises(ValueError, match="dropout"):
         DBNClassifier((16,), solver="cg", dropout=0.2).fit(X_tr, y_tr)

@@ -13,7 +13,7 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from deepbelief import DBM, DBMClassifier
-from deepbelief import dbm_energy as de
+from deepbelief.math import dbm_energy as de
 
 from .test_rbm_checks import RANGE_CHECKS, RANGE_REASON
 
@@ -197,7 +197,7 @@ def test_wrong_n_features_and_unfitted():
 
 
 def test_divergence_raises_a_clear_error():
-    from deepbelief.training import TrainingDivergedError
+    from deepbelief.errors import TrainingDivergedError
 
     X = prototypes()
     dbm = DBM(**{**SMALL, "learning_rate": 1e6, "pretrain_n_iter": 0, "momentum": 0.9})
@@ -209,8 +209,8 @@ def test_divergence_raises_a_clear_error():
 def test_dynamic_binarization(monkeypatch):
     """Each minibatch a fresh binary draw: for the bottom pretraining RBM and in
     joint training; the RBMs above see probabilities; grey data stay grey."""
-    import deepbelief.dbm_training as dt
-    import deepbelief.training as tr
+    import deepbelief.training.contrastive_divergence as tr
+    import deepbelief.training.dbm_learning as dt
 
     seen = {"pretrain": [], "joint": []}
     cd_step, joint_step = tr._batch_step, dt._dbm_batch_step

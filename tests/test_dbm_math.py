@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 from scipy.stats import chisquare
 
-from deepbelief import dbm_energy as de
-from deepbelief.dbm_training import (
+from deepbelief.math import dbm_energy as de
+from deepbelief.math.ais import dbm_ais_log_partition
+from deepbelief.math.energy import all_binary_states
+from deepbelief.training.contrastive_divergence import CDState
+from deepbelief.training.dbm_learning import (
     DBMConfig,
     DBMState,
     compose_dbm,
@@ -16,9 +19,7 @@ from deepbelief.dbm_training import (
     init_particles,
     train_dbm,
 )
-from deepbelief.energy import all_binary_states
-from deepbelief.optimizers import make_optimizer
-from deepbelief.training import CDState
+from deepbelief.training.optimizers import make_optimizer
 
 from .conftest import ConstantRNG
 
@@ -89,7 +90,7 @@ def test_mean_field_is_a_fixed_point_and_the_bound_grows():
     Ws, bs = tiny_dbm([6, 5, 4, 3], scale=0.8, seed=8)
     V = all_binary_states(6)
     bounds = [de.variational_bound(V, de.mean_field(V, Ws, bs, n_iter=k), Ws, bs)
-              for k in range(0, 8)]
+              for k in range(8)]
     for a, b in zip(bounds[:-1], bounds[1:]):
         assert np.all(b >= a - 1e-10)  # coordinate ascent never lowers the bound
     mus = de.mean_field(V, Ws, bs, n_iter=200)
@@ -105,7 +106,7 @@ def test_mean_field_is_a_fixed_point_and_the_bound_grows():
 def test_ais_within_a_tenth_of_a_nat(visible, sizes, dtype):
     Ws, bs = tiny_dbm(sizes, scale=0.5, seed=9, dtype=dtype)
     exact = de.log_partition_exact(Ws, bs, visible)
-    res = de.ais_log_partition(Ws, bs, visible, n_chains=200, betas=3000, rng=0)
+    res = dbm_ais_log_partition(Ws, bs, visible, n_chains=200, betas=3000, rng=0)
     assert res.log_z == pytest.approx(exact, abs=0.1)
     assert res.log_z_low <= res.log_z <= res.log_z_high
 
@@ -114,10 +115,10 @@ def test_ais_with_a_hidden_base_model():
     Ws, bs = tiny_dbm([8, 5, 6], scale=0.5, seed=4)
     exact = de.log_partition_exact(Ws, bs)
     base = {2: np.random.default_rng(0).normal(0, 1.0, 6)}
-    res = de.ais_log_partition(Ws, bs, n_chains=200, betas=3000, rng=0, base_hidden=base)
+    res = dbm_ais_log_partition(Ws, bs, n_chains=200, betas=3000, rng=0, base_hidden=base)
     assert res.log_z == pytest.approx(exact, abs=0.1)
     with pytest.raises(ValueError, match="base_hidden"):
-        de.ais_log_partition(Ws, bs, betas=10, base_hidden={1: np.zeros(5)})
+        dbm_ais_log_partition(Ws, bs, betas=10, base_hidden={1: np.zeros(5)})
 
 
 def test_block_gibbs_samples_the_model_distribution():
@@ -241,7 +242,7 @@ def reference_dbm_epoch(X, state, cfg, rng, lr):
 
 @pytest.mark.parametrize("solver", ["adam", "nesterov"])
 def test_fast_epoch_with_any_optimizer_matches_reference(solver):
-    """The joint gradient reaches any optimizer of deepbelief.optimizers unchanged."""
+    """The joint gradient reaches any optimizer of deepbelief.training.optimizers unchanged."""
     cfg = DBMConfig(batch_size=10, n_particles=10, n_mean_field=3, solver=solver, momentum=0.5,
                     weight_decay=0.01)
     Ws, bs = tiny_dbm([12, 8, 6], scale=0.5, seed=3)

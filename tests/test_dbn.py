@@ -190,7 +190,7 @@ def test_adam_starts_afresh_on_the_layers_it_unfreezes(digits_split):
 def test_dynamic_binarization_reaches_the_bottom_rbm_only(monkeypatch, digits_split):
     """The first RBM trains on fresh binary draws of each minibatch, the RBMs above
     on what the layer below passes up; the estimator nets pass it on too."""
-    import deepbelief.training as tr
+    import deepbelief.training.contrastive_divergence as tr
 
     seen = []
     cd_step = tr._batch_step

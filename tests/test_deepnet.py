@@ -9,7 +9,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from deepbelief import DeepNetClassifier, DeepNetRegressor
-from deepbelief.training import TrainingDivergedError
+from deepbelief.errors import TrainingDivergedError
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

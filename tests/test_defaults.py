@@ -21,8 +21,8 @@ from deepbelief import (
     StackedAutoencoder,
     StackedAutoencoderClassifier,
     StackedAutoencoderRegressor,
-    budget,
 )
+from deepbelief.training import budget
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

@@ -6,14 +6,14 @@ from sklearn.exceptions import ConvergenceWarning
 
 from deepbelief import DBNClassifier, DeepNetClassifier
 from deepbelief.datasets import load_digits_unit
-from deepbelief.diagnostics import (
+from deepbelief.math.feedforward import NetSpec, backward, forward, init_params
+from deepbelief.training.backprop import FitConfig, train_network
+from deepbelief.training.diagnostics import (
     GradientRecorder,
     estimator_diagnostics,
     layer_diagnostics,
     update_ratios,
 )
-from deepbelief.feedforward import NetSpec, backward, forward, init_params
-from deepbelief.finetuning import FitConfig, train_network
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -60,8 +60,8 @@ def test_layer_diagnostics_see_the_input_as_predict_does(digits):
     """The estimator's own input path: min-max scaling (visible="auto") and the
     DBM classifier's augmented input, which the net's first layer expects."""
     from deepbelief import DBM, DBMClassifier
-    from deepbelief._validation import apply_unit_scaling
-    from deepbelief.diagnostics import layer_diagnostics
+    from deepbelief.estimators._validation import apply_unit_scaling
+    from deepbelief.training.diagnostics import layer_diagnostics
 
     X, y = digits
     raw = (X * 16)[:300]  # out of [0, 1]: DBNClassifier min-max scales it

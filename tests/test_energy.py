@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.special import expit, logsumexp
 
-from deepbelief import energy
-from deepbelief.partition import log_partition_exact
+from deepbelief.math import energy
+from deepbelief.math.partition import log_partition_exact
 
 from .conftest import tiny_rbm
 

@@ -3,10 +3,9 @@
 import numpy as np
 import pytest
 
-from deepbelief import training
-from deepbelief.epochs import format_record, run_epochs
 from deepbelief.errors import TrainingDivergedError
-from deepbelief.optimizers import scheduled_learning_rate
+from deepbelief.training.loop import format_record, run_epochs
+from deepbelief.training.optimizers import scheduled_learning_rate
 
 
 def test_records_schedule_and_history():
@@ -75,5 +74,19 @@ def test_verbose_line(capsys):
 
 
 def test_one_error_class_for_every_loop():
-    assert training.TrainingDivergedError is TrainingDivergedError
+    # every module that names the error holds the one class of deepbelief.errors
+    import importlib
+    import pkgutil
+
+    import deepbelief
+
+    holders = []
+    for info in pkgutil.walk_packages(deepbelief.__path__, "deepbelief."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        if hasattr(module, "TrainingDivergedError"):
+            holders.append(info.name)
+            assert module.TrainingDivergedError is TrainingDivergedError, info.name
+    assert "deepbelief.training.loop" in holders
     assert issubclass(TrainingDivergedError, FloatingPointError)

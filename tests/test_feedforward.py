@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from deepbelief.activations import LOSSES, OUTPUT_FOR_LOSS
-from deepbelief.feedforward import NetSpec, backward, forward, init_params, penalty
+from deepbelief.math.activations import LOSSES, OUTPUT_FOR_LOSS
+from deepbelief.math.feedforward import NetSpec, backward, forward, init_params, penalty
 
 
 def loss_and_grads(params, X, Y, spec, loss, alpha, l1, seed=0):
@@ -72,7 +72,7 @@ def test_forward_eval_mode_uses_running_statistics():
     rng = np.random.default_rng(0)
     spec = NetSpec(activation="relu", batch_norm=True)
     params = init_params((4, 6, 2), "he_normal", rng, batch_norm=True)
-    from deepbelief.feedforward import init_bn_stats
+    from deepbelief.math.feedforward import init_bn_stats
 
     stats = init_bn_stats(params)
     X = rng.normal(3.0, 2.0, size=(500, 4))

@@ -9,7 +9,13 @@ range-check failures, verified in ``test_rbm_checks.py`` for the RBM itself.
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from deepbelief import DBN, DBNClassifier, DBNRegressor, DeepNetClassifier, DeepNetRegressor
+from deepbelief import (
+    DBN,
+    DBNClassifier,
+    DBNRegressor,
+    DeepNetClassifier,
+    DeepNetRegressor,
+)
 
 from .test_rbm_checks import RANGE_CHECKS, RANGE_REASON
 

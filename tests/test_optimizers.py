@@ -3,7 +3,11 @@
 import numpy as np
 import pytest
 
-from deepbelief.optimizers import OPTIMIZERS, project_max_norm, scheduled_learning_rate
+from deepbelief.training.optimizers import (
+    OPTIMIZERS,
+    project_max_norm,
+    scheduled_learning_rate,
+)
 
 # (learning rate, steps) per optimizer for each problem
 PARABOLA = {"sgd": (0.1, 300), "momentum": (0.05, 300), "nesterov": (0.05, 300),
@@ -52,7 +56,7 @@ def test_updates_are_in_place_and_keep_dtype():
 
 
 def test_sgd_and_momentum_formulas():
-    g = lambda: [np.array([-0.1])]  # noqa: E731  (gradient 1 times grad_scale(0.1))
+    g = lambda: [np.array([-0.1])]
     opt = OPTIMIZERS["momentum"](momentum=0.5)
     assert opt.grad_scale(0.1) == -0.1
     s = opt.init([np.zeros(1)])

@@ -3,14 +3,9 @@
 import numpy as np
 import pytest
 
-from deepbelief import energy
-from deepbelief.partition import (
-    ais_betas,
-    ais_log_partition,
-    base_visible_bias,
-    exact_log_likelihood_gradient,
-    log_partition_exact,
-)
+from deepbelief.math import energy
+from deepbelief.math.ais import ais_betas, ais_log_partition, base_visible_bias
+from deepbelief.math.partition import exact_log_likelihood_gradient, log_partition_exact
 
 from .conftest import tiny_rbm
 
@@ -85,7 +80,7 @@ def test_ais_is_deterministic_given_generator():
 def test_ais_same_estimate_on_one_core_and_in_threads(monkeypatch, n_chains):
     # the chains run in two fixed groups with their own streams: threads (two or
     # more cores) and the sequential path (one core) must agree to the bit
-    import deepbelief.partition as partition
+    from deepbelief.kernels import numpy_ais as partition
 
     W, b, c = tiny_rbm(10, 30, scale=0.3)
     assert partition.chain_groups(n_chains) == ([n_chains] if n_chains < 2 else

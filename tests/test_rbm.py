@@ -12,9 +12,10 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neural_network import BernoulliRBM
 from sklearn.pipeline import Pipeline
 
-from deepbelief import RBM, energy
+from deepbelief import RBM
 from deepbelief.datasets import binarize_stochastic, load_digits_unit
-from deepbelief.training import TrainingDivergedError
+from deepbelief.errors import TrainingDivergedError
+from deepbelief.math import energy
 
 
 @pytest.fixture(scope="module")
@@ -339,7 +340,7 @@ def test_dynamic_binarization_needs_bernoulli_units_and_keeps_the_seed():
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_solver_reaches_the_rbm_and_the_stacks(binary_digits):
-    """RBM(solver=...) trains through deepbelief.optimizers; DBN and DBM pass it on."""
+    """RBM(solver=...) trains through deepbelief.training.optimizers; DBN and DBM pass it on."""
     from deepbelief import DBM, DBN, DBNClassifier
 
     base = fit_small(binary_digits, n_iter=5)

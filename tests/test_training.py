@@ -1,12 +1,18 @@
-"""The fast CD/PCD loop against the reference math of deepbelief.energy."""
+"""The fast CD/PCD loop against the reference math of deepbelief.math.energy."""
 
 import numpy as np
 import pytest
 
-from deepbelief import energy
-from deepbelief.optimizers import make_optimizer
-from deepbelief.partition import log_partition_exact
-from deepbelief.training import CDConfig, CDState, TrainingDivergedError, cd_epoch, train_rbm
+from deepbelief.errors import TrainingDivergedError
+from deepbelief.math import energy
+from deepbelief.math.partition import log_partition_exact
+from deepbelief.training.contrastive_divergence import (
+    CDConfig,
+    CDState,
+    cd_epoch,
+    train_rbm,
+)
+from deepbelief.training.optimizers import make_optimizer
 
 from .conftest import ConstantRNG, tiny_rbm
 
@@ -16,7 +22,7 @@ def reference_step(V, W, b, c, vel, cfg, chain, q, u=0.5, z=0.25):
 
     ``vel`` is the momentum velocity, or ``(optimizer, state)`` of an adaptive
     optimizer, which gets the gradient of the negative log-likelihood."""
-    thr = lambda p: (p > u).astype(p.dtype)  # noqa: E731
+    thr = lambda p: (p > u).astype(p.dtype)
 
     def mean_h(v):  # doubled bottom-up weights (DBM pretraining) or Gaussian hidden units
         a = cfg.up_scale * (v @ W) + c
@@ -98,7 +104,7 @@ def test_fast_loop_matches_reference(cfg, dtype):
 @pytest.mark.parametrize("solver", ["adam", "rmsprop", "adagrad"])
 @pytest.mark.parametrize("persistent", [False, True])
 def test_fast_loop_with_an_adaptive_optimizer_matches_reference(solver, persistent):
-    """The CD gradient reaches any optimizer of deepbelief.optimizers unchanged."""
+    """The CD gradient reaches any optimizer of deepbelief.training.optimizers unchanged."""
     cfg = CDConfig(k=1, persistent=persistent, learning_rate=0.01, batch_size=16, solver=solver,
                    weight_decay=0.01, sparsity_target=0.2 if persistent else None)
     W, b, c = tiny_rbm(10, 6, seed=11)
@@ -166,7 +172,7 @@ def test_divergence_raises_and_keeps_finite_parameters():
 
 
 def test_dynamic_binarization_presents_fresh_binary_draws(monkeypatch):
-    import deepbelief.training as training
+    import deepbelief.training.contrastive_divergence as training
 
     seen = []
     step = training._batch_step

@@ -11,16 +11,18 @@ import pytest
 from scipy.special import logsumexp
 from scipy.stats import chisquare
 
-from deepbelief import RBM, energy
-from deepbelief.partition import ais_log_partition, base_visible_bias, log_partition_exact
-from deepbelief.training import CDConfig, CDState, cd_epoch
-from deepbelief.units import (
+from deepbelief import RBM
+from deepbelief.math import energy
+from deepbelief.math.ais import ais_log_partition, base_visible_bias
+from deepbelief.math.partition import log_partition_exact
+from deepbelief.math.units import (
     VISIBLE_UNITS,
     check_groups,
     group_softmax,
     sample_groups,
     visible_units,
 )
+from deepbelief.training.contrastive_divergence import CDConfig, CDState, cd_epoch
 
 from .conftest import ConstantRNG
 

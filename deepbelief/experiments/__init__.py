@@ -7,8 +7,8 @@ both.
 """
 
 from .configs import METHODS, OPTIMIZER_SETTINGS, StudyConfig
-from .runner import label_budget_study, load_dataset, run_study
 from .report import results_table, write_report
+from .runner import label_budget_study, load_dataset, run_study
 
 __all__ = ["METHODS", "OPTIMIZER_SETTINGS", "StudyConfig", "run_study", "label_budget_study",
            "load_dataset", "results_table", "write_report"]

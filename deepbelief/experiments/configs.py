@@ -7,9 +7,9 @@ study's fine-tuning budget, so methods differ only in what they are about.
 
 from dataclasses import dataclass
 
-from ..autoencoder import StackedAutoencoderClassifier
-from ..dbn import DBNClassifier
-from ..deepnet import DeepNetClassifier
+from ..estimators.autoencoder_nets import StackedAutoencoderClassifier
+from ..estimators.dbn_nets import DBNClassifier
+from ..estimators.deepnet import DeepNetClassifier
 
 
 @dataclass

@@ -5,8 +5,8 @@ import time
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from ..dbn import DBN
-from ..training import TrainingDivergedError
+from ..errors import TrainingDivergedError
+from ..estimators.dbn import DBN
 from .configs import METHODS, StudyConfig
 
 

@@ -1,7 +1,6 @@
 """Restricted Boltzmann machine estimator (Bernoulli, Gaussian or categorical visible units)."""
 
-import math
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import (
@@ -11,42 +10,45 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import budget, energy
-from ._sklearn import Interval, StrOptions, _fit_context
-from ._validation import check_visible_data, make_generator, visible_groups
-from .likelihood import LikelihoodMixin
-from .optimizers import LEARNING_RATE_SCHEDULES, OPTIMIZERS
-from .partition import ais_log_partition, base_visible_bias, log_partition_exact
-from .training import CDConfig, CDState, train_rbm
-from .units import VISIBLE_UNITS, visible_units
+from .._sklearn import Interval, _fit_context
+from ..math import energy
+from ..math.ais import base_visible_bias
+from ..math.units import unit_type, visible_units
+from ..training import budget
+from ..training.contrastive_divergence import CDConfig, CDState, cd_monitor, train_rbm
+from ._params import (
+    CD_EXTRAS,
+    CD_LEARNING,
+    LIKELIHOOD,
+    RUN_CONTROL,
+    VISIBLE,
+    constraints,
+    make_init,
+)
+from ._validation import (
+    check_hidden_states,
+    check_visible_data,
+    column_means,
+    make_generator,
+    running_column_means,
+    visible_groups,
+)
+from .rbm_generative import RBMGenerativeMixin
+
+_BLOCKS = (
+    {"n_components": (256, [Interval(Integral, 1, None, closed="left")])},
+    VISIBLE,
+    CD_LEARNING,
+    CD_EXTRAS,
+    {"warm_start": (False, ["boolean"])},
+    LIKELIHOOD,
+    RUN_CONTROL,
+)
 
 _MONITOR_ROWS = 1000
 
 
-def _as_tuple(sizes):
-    return None if sizes is None else tuple(int(k) for k in sizes)
-
-
-def _optimizer_state(saved, optimizer):
-    """The optimizer state kept from the last fit, if it was the same ``(solver, momentum)``.
-
-    Another optimizer starts afresh; pickles of 0.1 kept momentum velocities.
-    """
-    if "vW" in saved:
-        return {"velocity": [saved["vW"], saved["vb"], saved["vc"]]}
-    return saved.get("opt_state") if saved.get("optimizer") == optimizer else None
-
-
-def _column_means(X):
-    """Feature means in float64, identical for dense and CSR input."""
-    if hasattr(X, "toarray"):
-        sums = np.bincount(X.indices, weights=X.data, minlength=X.shape[1])
-    else:
-        sums = X.sum(axis=0, dtype=np.float64)
-    return sums / X.shape[0]
-
-
-class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class RBM(RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Restricted Boltzmann machine trained by CD-k or persistent CD.
 
     A drop-in for :class:`sklearn.neural_network.BernoulliRBM` (same parameter
@@ -69,12 +71,12 @@ class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         Step size of the (mean-over-batch) gradient steps.
     batch_size : int or "auto", default="auto"
         Examples per minibatch.  ``"auto"``: ``clip(n_samples // 100, 10, 100)``,
-        the rule of :mod:`deepbelief.budget` (10 on small data, as
+        the rule of :mod:`deepbelief.training.budget` (10 on small data, as
         ``BernoulliRBM``'s default; 100 on MNIST).
     n_iter : int or "auto", default="auto"
         Epochs over the training data in :meth:`fit`.  ``"auto"``: enough
         epochs for about 2,000 updates, between 10 and 30
-        (:mod:`deepbelief.budget`).
+        (:mod:`deepbelief.training.budget`).
     verbose : int, default=0
         Print one line per epoch when positive.
     random_state : int, RandomState instance or None, default=None
@@ -82,7 +84,7 @@ class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         Gibbs sampling in training, :meth:`gibbs`, :meth:`sample` (unless given
         its own), and the AIS run behind :meth:`score_samples`.
     visible : {"bernoulli", "gaussian", "categorical"}, default="bernoulli"
-        Type of the visible units (:mod:`deepbelief.units`): binary or
+        Type of the visible units (:mod:`deepbelief.math.units`): binary or
         probabilities in [0, 1]; standardized real values; or one-hot groups
         (softmax units, one on per group: ``OneHotEncoder`` output, with the
         group sizes in ``n_categories``).
@@ -97,7 +99,7 @@ class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
     k : int, default=1
         Gibbs steps per update.
     solver : {"momentum", "sgd", "nesterov", "adagrad", "rmsprop", "adam"}, default="momentum"
-        Optimizer of the CD gradient (:mod:`deepbelief.optimizers`, shared with
+        Optimizer of the CD gradient (:mod:`deepbelief.training.optimizers`, shared with
         the nets): ``"momentum"`` with ``momentum=0`` (the default) is plain
         SGD, as ``BernoulliRBM``; the adaptive ones want a ``learning_rate``
         near ``1e-3``.
@@ -179,77 +181,12 @@ class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
     True
     """
 
-    _parameter_constraints = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "n_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "random_state": ["random_state"],
-        "visible": [StrOptions(set(VISIBLE_UNITS))],
-        "n_categories": [Interval(Integral, 2, None, closed="left"), "array-like", None],
-        "method": [StrOptions({"cd", "pcd"})],
-        "k": [Interval(Integral, 1, None, closed="left")],
-        "solver": [StrOptions(set(OPTIMIZERS))],
-        "momentum": [Interval(Real, 0, 1, closed="left")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "sparsity_target": [Interval(Real, 0, 1, closed="neither"), None],
-        "sparsity_cost": [Interval(Real, 0, None, closed="left")],
-        "learning_rate_schedule": [StrOptions({"auto", *LEARNING_RATE_SCHEDULES})],
-        "dynamic_binarization": ["boolean"],
-        "warm_start": ["boolean"],
-        "ais_chains": [Interval(Integral, 2, None, closed="left")],
-        "ais_betas": [Interval(Integral, 2, None, closed="left")],
-    }
-
-    def __init__(
-        self,
-        n_components=256,
-        *,
-        learning_rate=0.1,
-        batch_size="auto",
-        n_iter="auto",
-        verbose=0,
-        random_state=None,
-        visible="bernoulli",
-        n_categories=None,
-        method="pcd",
-        k=1,
-        solver="momentum",
-        momentum=0.0,
-        weight_decay=0.0,
-        sparsity_target=None,
-        sparsity_cost=0.1,
-        learning_rate_schedule="auto",
-        dynamic_binarization=False,
-        warm_start=False,
-        ais_chains=100,
-        ais_betas=14500,
-    ):
-        self.n_components = n_components
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.n_iter = n_iter
-        self.verbose = verbose
-        self.random_state = random_state
-        self.visible = visible
-        self.n_categories = n_categories
-        self.method = method
-        self.k = k
-        self.solver = solver
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.sparsity_target = sparsity_target
-        self.sparsity_cost = sparsity_cost
-        self.learning_rate_schedule = learning_rate_schedule
-        self.dynamic_binarization = dynamic_binarization
-        self.warm_start = warm_start
-        self.ais_chains = ais_chains
-        self.ais_betas = ais_betas
+    _parameter_constraints = constraints(*_BLOCKS)
+    __init__ = make_init(*_BLOCKS, positional="n_components")
 
     # ------------------------------------------------------------------ input
     def _validate_X(self, X, reset, fit=False):
-        sparse = "csr" if self.visible != "gaussian" else False
+        sparse = "csr" if unit_type(self.visible).bounded else False
         if reset:
             X = validate_data(self, X, accept_sparse=sparse, dtype=[np.float64, np.float32])
         else:
@@ -260,7 +197,7 @@ class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
                                   groups=groups)
 
     def _units(self):
-        """The visible layer's entry of the unit registry (:mod:`deepbelief.units`)."""
+        """The visible layer's entry of the unit registry (:mod:`deepbelief.math.units`)."""
         return visible_units(self.visible, self.n_features_in_, getattr(self, "n_categories", None))
 
     @property
@@ -269,7 +206,7 @@ class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = self.visible != "gaussian"
+        tags.input_tags.sparse = unit_type(self.visible).bounded
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
@@ -277,8 +214,7 @@ class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
     def _config(self, schedule):
         return CDConfig(
             visible=self.visible,
-            visible_groups=_as_tuple(visible_groups(self.visible, self.n_categories,
-                                                    self.n_features_in_)),
+            visible_groups=visible_groups(self.visible, self.n_categories, self.n_features_in_),
             k=self.k,
             persistent=self.method == "pcd",
             learning_rate=self.learning_rate,
@@ -305,7 +241,7 @@ class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         dtype = X.dtype
         W = rng.standard_normal((n_features, self.n_components), dtype=dtype)
         W *= 0.01
-        mean = _column_means(X)
+        mean = column_means(X)
         b = base_visible_bias(mean, self._units()).astype(dtype)
         self.components_ = W.T
         self.intercept_visible_ = b
@@ -318,69 +254,30 @@ class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         self._log_z_cache = {}
 
     def _update_data_mean(self, X):
-        n = X.shape[0]
-        mean = _column_means(X)
-        total = self._n_seen + n
-        self._data_mean = self._data_mean + (mean - self._data_mean) * (n / total)
-        self._n_seen = total
+        self._data_mean, self._n_seen = running_column_means(self._data_mean, self._n_seen, X)
 
-    def _monitor_rows(self, X):
+    def _monitor(self, X):
+        """Measurements of every epoch on a fixed subsample of the training rows."""
         rows = self._rng.choice(X.shape[0], min(X.shape[0], _MONITOR_ROWS), replace=False)
         M = X[np.sort(rows)]
         M = M.toarray() if hasattr(M, "toarray") else M
         bits = self._rng.integers(0, X.shape[1], size=M.shape[0])
-
-        units = self._units()
-
-        def monitor(state):
-            W, b, c = state.params()
-            out = {
-                "reconstruction_error": energy.reconstruction_error(M, W, b, c, units),
-                "free_energy": float(energy.free_energy(M, W, b, c, units).mean()),
-            }
-            if self.visible == "bernoulli":
-                pll = energy.pseudo_log_likelihood(M, W, b, c, features=bits)
-                out["pseudo_log_likelihood"] = float(pll.mean())
-            return out
-
-        return monitor
+        return cd_monitor(M, self._units(), bits if unit_type(self.visible).binary else None)
 
     def _schedule(self, auto):
         return auto if self.learning_rate_schedule == "auto" else self.learning_rate_schedule
 
     def _train(self, X, n_epochs, horizon, schedule):
         W = np.ascontiguousarray(self.components_.T)
-        saved = self._train_state
-        state = CDState(
-            W,
-            self.intercept_visible_,
-            self.intercept_hidden_,
-            opt_state=_optimizer_state(saved, (self.solver, self.momentum)),
-            chain=saved.get("chain"),
-            q=saved.get("q"),
-            epoch=saved["epoch"],
-            history=self.history_,
-        )
+        optimizer = (self.solver, self.momentum)
+        state = CDState.resume(W, self.intercept_visible_, self.intercept_hidden_,
+                               self._train_state, optimizer, self.history_)
         try:
-            train_rbm(
-                X,
-                state,
-                self._config(schedule),
-                self._rng,
-                n_epochs,
-                horizon=horizon,
-                monitor=self._monitor_rows(X),
-                verbose=self.verbose,
-            )
+            train_rbm(X, state, self._config(schedule), self._rng, n_epochs, horizon=horizon,
+                      monitor=self._monitor(X), verbose=self.verbose)
         finally:
             self.components_ = state.W.T
-            self._train_state = {
-                "opt_state": state.opt_state,
-                "optimizer": (self.solver, self.momentum),
-                "chain": state.chain,
-                "q": state.q,
-                "epoch": state.epoch,
-            }
+            self._train_state = state.checkpoint(optimizer)
             self._log_z_cache = {}
         return self
 
@@ -464,101 +361,9 @@ class RBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         """
         check_is_fitted(self)
         W, b, c = self._params()
-        H = np.asarray(H, dtype=W.dtype)
-        if H.ndim != 2 or H.shape[1] != W.shape[1]:
-            raise ValueError(
-                f"H must have shape (n_samples, {W.shape[1]}); got {H.shape}."
-            )
-        if not np.isfinite(H).all():
-            raise ValueError("H contains NaN or infinity.")
+        H = check_hidden_states(H, W.shape[1], W.dtype)
         return energy.mean_visibles(H, W, b, self._units())
 
     def reconstruct(self, X):
         """Mean-field reconstruction ``E[v | h = P(h | X)]``."""
         return self.inverse_transform(self.transform(X))
-
-    def gibbs(self, v, n_steps=1):
-        """Run ``n_steps`` Gibbs sweeps ``v -> h -> v`` and return the visible sample.
-
-        Uses the estimator's random generator (seeded by ``random_state``).
-        """
-        check_is_fitted(self)
-        v = self._validate_X(v, reset=False)
-        v = v.toarray() if hasattr(v, "toarray") else v
-        W, b, c = self._params()
-        for _ in range(int(n_steps)):
-            v, _ = energy.gibbs_vhv(v, W, b, c, self._rng, self._units())
-        return v
-
-    def sample(self, n_samples=1, n_steps=1000, random_state=None, probabilities=False):
-        """Draw samples by running Gibbs chains from the data's visible marginals.
-
-        Parameters
-        ----------
-        n_samples : int
-            Number of independent chains.
-        n_steps : int
-            Gibbs sweeps per chain.
-        random_state : int, RandomState, Generator or None
-            Seed of the chains (default: the estimator's generator).
-        probabilities : bool
-            Return ``E[v | h]`` of the last sweep instead of the sampled ``v``.
-
-        Returns
-        -------
-        V : ndarray of shape (n_samples, n_features)
-        """
-        check_is_fitted(self)
-        rng = self._rng if random_state is None else make_generator(random_state)
-        W, b, c = self._params()
-        units = self._units()
-        base = base_visible_bias(self._data_mean, units).astype(W.dtype)
-        mean = units.mean(np.broadcast_to(base, (int(n_samples), W.shape[0])).copy())
-        v = energy.sample_visibles(mean.copy(), rng, units)
-        for _ in range(int(n_steps)):
-            h = energy.sample_bernoulli(energy.mean_hiddens(v, W, c), rng)
-            mean = energy.mean_visibles(h, W, b, units)
-            v = energy.sample_visibles(mean.copy(), rng, units)
-        return mean if probabilities else v
-
-    # ------------------------------------------------------------- likelihood
-    def free_energy(self, X):
-        """Free energy ``F(v) = -log sum_h exp(-E(v, h))`` per sample."""
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        return energy.free_energy(X, *self._params(), self._units())
-
-    # LikelihoodMixin: log_partition, score_samples (log p(x) = -F(x) - log Z), score
-    def _n_enumerated(self):
-        W = self.components_
-        units = self._units()
-        return W.shape[0] if units.states is None else min(math.log2(units.n_states), W.shape[0])
-
-    def _exact_log_partition(self):
-        return log_partition_exact(*self._params(), self._units())
-
-    def _ais_log_partition(self, n_chains, n_betas, rng):
-        units = self._units()
-        return ais_log_partition(*self._params(), units, n_chains=n_chains, betas=n_betas,
-                                 base_bias=base_visible_bias(self._data_mean, units), rng=rng)
-
-    def _unnormalized_log_prob(self, X):
-        return -self.free_energy(X)
-
-    def _likelihood_params(self):
-        return self._params()
-
-    def pseudo_log_likelihood(self, X):
-        """Pseudo-log-likelihood ``sum_i log P(x_i | x_-i)`` of each sample.
-
-        Exact (sums over all features; Bernoulli visible units only).  Costs
-        ``n_features`` free-energy evaluations per sample.
-        """
-        check_is_fitted(self)
-        if self.visible != "bernoulli":
-            raise ValueError(
-                "pseudo_log_likelihood is defined for Bernoulli visible units; "
-                "with Gaussian units use score_samples (the exact log-density)."
-            )
-        X = self._validate_X(X, reset=False)
-        return energy.pseudo_log_likelihood(X, *self._params())

@@ -10,20 +10,20 @@
    hidden layer given the data; the negative phase runs persistent block-Gibbs
    chains (fantasy particles); the learning rate decays over the epochs.
 
-The math lives in :mod:`deepbelief.dbm_energy`; this module is the loops.
+The math lives in :mod:`deepbelief.math.dbm_energy`; this module is the loops.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .dbm_energy import gibbs_sweep, mean_field, recognition_pass
-from .energy import GRID16, bernoulli_grid16, binarize_dynamic, sample_bernoulli
-from .epochs import run_epochs
-from .kernels import mean_sigmoid, sigmoid_of_negated
+from ..kernels.numpy_kernels import mean_sigmoid, sigmoid_of_negated
+from ..math.ais import base_visible_bias
+from ..math.dbm_energy import gibbs_sweep, mean_field, recognition_pass
+from ..math.energy import GRID16, bernoulli_grid16, binarize_dynamic, sample_bernoulli
+from .contrastive_divergence import CDConfig, CDState, train_rbm
+from .loop import run_epochs
 from .optimizers import make_optimizer
-from .partition import base_visible_bias
-from .training import CDConfig, CDState, train_rbm
 
 
 @dataclass
@@ -33,7 +33,7 @@ class DBMConfig:
     visible: str = "bernoulli"
     learning_rate: float = 0.005
     learning_rate_schedule: str = "linear"
-    # the optimizer (deepbelief.optimizers): "momentum" with momentum 0 is plain SGD
+    # the optimizer (deepbelief.training.optimizers): "momentum" with momentum 0 is plain SGD
     solver: str = "momentum"
     momentum: float = 0.5
     weight_decay: float = 2e-4
@@ -66,7 +66,7 @@ class DBMState:
 def pretrain_dbm(X, sizes, cd_config, n_epochs, rng, *, visible="bernoulli", verbose=0):
     """Greedily pretrain the modified RBMs and compose them into DBM parameters.
 
-    ``cd_config`` is a :class:`~deepbelief.training.CDConfig` (its ``visible``,
+    ``cd_config`` is a :class:`~deepbelief.training.contrastive_divergence.CDConfig` (its ``visible``,
     ``up_scale`` and ``down_scale`` are set per layer).  Each RBM is trained on
     the previous one's hidden probabilities, computed once per layer with the
     weights the DBM's bottom-up pass will use.  Returns ``(Ws, bs)``.
@@ -129,7 +129,7 @@ def dbm_gradient(V, state, cfg, rng):
     after ``n_gibbs`` block-Gibbs sweeps, with the odd layers replaced by their
     conditional means (Rao-Blackwellised).  Returns ``(gWs, gbs)``; advances the
     particles in place.  Written with the pure functions of
-    :mod:`~deepbelief.dbm_energy`: the reference that the buffered
+    :mod:`~deepbelief.math.dbm_energy`: the reference that the buffered
     :func:`dbm_epoch` is tested against, update for update.
     """
     Ws, bs = state.Ws, state.bs
@@ -204,7 +204,7 @@ def _layer_input_negated(buf, states, Ws, nbs, l, out):
 def _positive_phase(buf, Ws, nbs, n_iter):
     """Mean-field means of the batch in ``buf.S[l][:B]`` (as dbm_energy.mean_field)."""
     B, L, S, F = buf.B, len(Ws), buf.S, buf.F
-    pos = lambda l: S[l][:B]  # noqa: E731
+    pos = lambda l: S[l][:B]
     np.matmul(pos(0), Ws[0], out=F)
     # recognition pass (dbm_energy.recognition_pass): inputs from below, doubled below the top
     for l in range(1, L + 1):
@@ -237,7 +237,7 @@ def _negative_phase(buf, Ws, nbs, cfg, rng):
     """``cfg.n_gibbs`` block-Gibbs sweeps of the particles (as dbm_energy.gibbs_sweep);
     the odd layers' conditional means of the last sweep land in ``buf.S[l][B:]``."""
     B, L, S = buf.B, len(Ws), buf.S
-    states = lambda l: buf.odd[l] if l % 2 else S[l][B:]  # noqa: E731
+    states = lambda l: buf.odd[l] if l % 2 else S[l][B:]
     for _ in range(cfg.n_gibbs):
         for l in range(0, L + 1, 2):
             A = S[l][B:]
@@ -341,7 +341,7 @@ def train_dbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbo
     Per epoch: ``seconds``, ``learning_rate``, ``grad_norms`` (mean norm of the
     weight gradient of each layer, input side first) and what ``monitor(state)``
     returns.  Non-finite parameters restore the last finite ones and raise
-    :class:`~deepbelief.errors.TrainingDivergedError` (:func:`~deepbelief.epochs.run_epochs`).
+    :class:`~deepbelief.errors.TrainingDivergedError` (:func:`~deepbelief.training.loop.run_epochs`).
     """
 
     optimizer = dbm_optimizer(cfg, state)
@@ -366,7 +366,7 @@ def train_dbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbo
 
 
 def mean_field_batched(X, Ws, bs, n_iter, rows=2000, tol=0.0):
-    """:func:`~deepbelief.dbm_energy.mean_field` over ``X`` in chunks of ``rows``."""
+    """:func:`~deepbelief.math.dbm_energy.mean_field` over ``X`` in chunks of ``rows``."""
     out = [np.empty((X.shape[0], W.shape[1]), dtype=Ws[0].dtype) for W in Ws]
     for start in range(0, X.shape[0], rows):
         mus = mean_field(np.asarray(X[start : start + rows], dtype=Ws[0].dtype), Ws, bs, n_iter,

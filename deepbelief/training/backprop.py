@@ -17,11 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .activations import LOSSES
-from .conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic, conjugate_gradient_batch
+from ..math.activations import LOSSES
+from ..math.feedforward import backward, flat, forward, penalty
+from .conjugate_gradient import (
+    LINE_SEARCH_SOLVERS,
+    check_deterministic,
+    conjugate_gradient_batch,
+)
 from .diagnostics import layer_diagnostics
-from .epochs import run_epochs
-from .feedforward import backward, flat, forward, penalty
+from .loop import run_epochs
 from .optimizers import make_optimizer, project_max_norm
 
 

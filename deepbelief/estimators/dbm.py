@@ -1,7 +1,7 @@
 """Deep Boltzmann machines: the generative model (the net fine-tuned from it is in
-:mod:`deepbelief.dbm_classifier`)."""
+:mod:`deepbelief.estimators.dbm_classifier`)."""
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import (
@@ -11,10 +11,13 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import budget, dbm_energy, energy
-from ._sklearn import Interval, StrOptions, _fit_context
-from ._validation import check_visible_data, make_generator
-from .dbm_training import (
+from .._sklearn import Interval, StrOptions, _fit_context
+from ..math import dbm_energy, energy
+from ..math.ais import base_visible_bias, dbm_ais_log_partition
+from ..math.units import STACKABLE_UNITS, visible_units
+from ..training import budget
+from ..training.contrastive_divergence import CDConfig
+from ..training.dbm_learning import (
     DBMConfig,
     DBMState,
     init_particles,
@@ -22,11 +25,37 @@ from .dbm_training import (
     pretrain_dbm,
     train_dbm,
 )
-from .deepnet import BaseDeepNet
+from ..training.optimizers import LEARNING_RATE_SCHEDULES
+from ._params import (
+    CD_LEARNING,
+    GREEDY_CD,
+    HIDDEN_LAYERS,
+    LIKELIHOOD,
+    RUN_CONTROL,
+    constraints,
+    make_init,
+    picked,
+)
+from ._validation import check_hidden_layer_sizes, check_visible_data, make_generator
 from .likelihood import LikelihoodMixin
-from .optimizers import LEARNING_RATE_SCHEDULES, OPTIMIZERS
-from .partition import base_visible_bias
-from .training import CDConfig
+
+_BLOCKS = (
+    HIDDEN_LAYERS,
+    {"visible": ("bernoulli", [StrOptions(set(STACKABLE_UNITS))])},
+    GREEDY_CD,
+    picked(CD_LEARNING, "n_iter", "learning_rate"),
+    {"learning_rate_schedule": ("linear", [StrOptions(set(LEARNING_RATE_SCHEDULES))])},
+    picked(CD_LEARNING, "solver", "momentum", "weight_decay", "batch_size"),
+    {"n_particles": (100, [Interval(Integral, 1, None, closed="left")]),
+     "n_gibbs": (1, [Interval(Integral, 1, None, closed="left")]),
+     "n_mean_field": (10, [Interval(Integral, 1, None, closed="left")]),
+     "n_mean_field_score": (None, [Interval(Integral, 1, None, closed="left"), None]),
+     "dynamic_binarization": (False, ["boolean"]),
+     "transform_layers": ("top", [StrOptions({"top", "all"})])},
+    LIKELIHOOD,
+    {"warm_start": (False, ["boolean"])},
+    RUN_CONTROL,
+)
 
 _MONITOR_ROWS = 500
 _SCORE_TOL, _MAX_SCORE_SWEEPS = 1e-6, 1000  # score_samples' mean field run to convergence
@@ -52,20 +81,20 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
     pretrain_n_iter : int or "auto", default="auto"
         Epochs of greedy pretraining per RBM (0: start from small random
         weights); ``"auto"``: 10-30 epochs for about 2,000 updates
-        (:mod:`deepbelief.budget`).
+        (:mod:`deepbelief.training.budget`).
     pretrain_learning_rate, pretrain_batch_size, pretrain_method, pretrain_k,
     pretrain_solver, pretrain_momentum, pretrain_weight_decay :
         Training of the pretraining RBMs (see :class:`deepbelief.RBM`).
     n_iter : int or "auto", default="auto"
         Epochs of joint training; ``"auto"``: 10-30 epochs for about 2,000
-        updates (:mod:`deepbelief.budget`).
+        updates (:mod:`deepbelief.training.budget`).
     learning_rate : float, default=0.005
         Step size of joint training.
     learning_rate_schedule : {"constant", "linear", "invscaling"}, default="linear"
         Decay of the joint learning rate over ``n_iter`` epochs (the paper
         decays it to zero).
     solver : {"momentum", "sgd", "nesterov", "adagrad", "rmsprop", "adam"}, default="momentum"
-        Optimizer of joint training (:mod:`deepbelief.optimizers`).
+        Optimizer of joint training (:mod:`deepbelief.training.optimizers`).
     momentum : float, default=0.5
         Of the ``"momentum"`` and ``"nesterov"`` solvers.
     weight_decay : float, default=2e-4
@@ -112,7 +141,7 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         Biases of every layer, the visible one first.
     resolved_params_ : dict
         The batch sizes and epoch counts used (``"auto"`` resolved from the
-        data by :mod:`deepbelief.budget`).
+        data by :mod:`deepbelief.training.budget`).
     n_iter_ : int
         Epochs of joint training run so far.
     history_ : dict of lists
@@ -141,76 +170,12 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
     True
     """
 
-    _parameter_constraints = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "visible": [StrOptions(set(energy.VISIBLE_UNITS))],
-        "pretrain_n_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
-        "pretrain_learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "pretrain_batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "pretrain_method": [StrOptions({"cd", "pcd"})],
-        "pretrain_k": [Interval(Integral, 1, None, closed="left")],
-        "pretrain_solver": [StrOptions(set(OPTIMIZERS))],
-        "pretrain_momentum": [Interval(Real, 0, 1, closed="left")],
-        "pretrain_weight_decay": [Interval(Real, 0, None, closed="left")],
-        "n_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "learning_rate_schedule": [StrOptions(set(LEARNING_RATE_SCHEDULES))],
-        "solver": [StrOptions(set(OPTIMIZERS))],
-        "momentum": [Interval(Real, 0, 1, closed="left")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "n_particles": [Interval(Integral, 1, None, closed="left")],
-        "n_gibbs": [Interval(Integral, 1, None, closed="left")],
-        "n_mean_field": [Interval(Integral, 1, None, closed="left")],
-        "n_mean_field_score": [Interval(Integral, 1, None, closed="left"), None],
-        "dynamic_binarization": ["boolean"],
-        "transform_layers": [StrOptions({"top", "all"})],
-        "ais_chains": [Interval(Integral, 2, None, closed="left")],
-        "ais_betas": [Interval(Integral, 2, None, closed="left")],
-        "warm_start": ["boolean"],
-        "verbose": ["verbose"],
-        "random_state": ["random_state"],
-    }
+    _parameter_constraints = constraints(*_BLOCKS)
+    __init__ = make_init(*_BLOCKS, learning_rate=0.005, learning_rate_schedule="linear",
+                         momentum=0.5, weight_decay=2e-4)
 
-    def __init__(self, hidden_layer_sizes=(100, 100), *, visible="bernoulli",
-                 pretrain_n_iter="auto", pretrain_learning_rate=0.05, pretrain_batch_size="auto",
-                 pretrain_method="cd", pretrain_k=1, pretrain_solver="momentum",
-                 pretrain_momentum=0.5, pretrain_weight_decay=2e-4, n_iter="auto",
-                 learning_rate=0.005, learning_rate_schedule="linear", solver="momentum",
-                 momentum=0.5, weight_decay=2e-4,
-                 batch_size="auto", n_particles=100, n_gibbs=1, n_mean_field=10,
-                 n_mean_field_score=None, dynamic_binarization=False, transform_layers="top",
-                 ais_chains=100, ais_betas=14500, warm_start=False, verbose=0, random_state=None):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.visible = visible
-        self.pretrain_n_iter = pretrain_n_iter
-        self.pretrain_learning_rate = pretrain_learning_rate
-        self.pretrain_batch_size = pretrain_batch_size
-        self.pretrain_method = pretrain_method
-        self.pretrain_k = pretrain_k
-        self.pretrain_solver = pretrain_solver
-        self.pretrain_momentum = pretrain_momentum
-        self.pretrain_weight_decay = pretrain_weight_decay
-        self.n_iter = n_iter
-        self.learning_rate = learning_rate
-        self.learning_rate_schedule = learning_rate_schedule
-        self.solver = solver
-        self.momentum = momentum
-        self.weight_decay = weight_decay
-        self.batch_size = batch_size
-        self.n_particles = n_particles
-        self.n_gibbs = n_gibbs
-        self.n_mean_field = n_mean_field
-        self.n_mean_field_score = n_mean_field_score
-        self.dynamic_binarization = dynamic_binarization
-        self.transform_layers = transform_layers
-        self.ais_chains = ais_chains
-        self.ais_betas = ais_betas
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.random_state = random_state
-
-    _hidden_sizes = BaseDeepNet._hidden_sizes
+    def _hidden_sizes(self):
+        return check_hidden_layer_sizes(self.hidden_layer_sizes)
 
     # ------------------------------------------------------------------ input
     def _validate_X(self, X, reset, fit=False):
@@ -385,10 +350,9 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         rng = self._rng if random_state is None else make_generator(random_state)
         Ws, bs = self.coefs_, self.intercepts_
         base = base_visible_bias(self._data_mean, self.visible).astype(Ws[0].dtype)
-        mean = np.broadcast_to(base, (int(n_samples), Ws[0].shape[0])).copy()
-        if self.visible == "bernoulli":
-            energy.sigmoid(mean, out=mean)
-        v = energy.sample_visibles(mean, rng, self.visible)
+        units = visible_units(self.visible, Ws[0].shape[0])
+        mean = units.mean(np.broadcast_to(base, (int(n_samples), Ws[0].shape[0])).copy())
+        v = energy.sample_visibles(mean, rng, units)
         layers = init_particles(v, Ws, bs, int(n_samples), rng)
         layers[0] = v
         for _ in range(int(n_steps)):
@@ -412,7 +376,7 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         return dbm_energy.log_partition_exact(self.coefs_, self.intercepts_, self.visible)
 
     def _ais_log_partition(self, n_chains, n_betas, rng):
-        return dbm_energy.ais_log_partition(
+        return dbm_ais_log_partition(
             self.coefs_, self.intercepts_, self.visible, n_chains=n_chains, betas=n_betas,
             base_bias=base_visible_bias(self._data_mean, self.visible),
             base_hidden={layer: base_visible_bias(self._posterior_means[layer - 1])

@@ -3,12 +3,12 @@
 The loop is written for speed: per-batch buffers are allocated once per epoch
 and reused through ``out=``; the sigmoid is the in-place exp form; Bernoulli
 draws compare 16-bit uniform integers with ``2**16 p`` straight out of the
-sigmoid (:func:`deepbelief.energy.bernoulli_grid16`); the weight gradient of the positive
+sigmoid (:func:`deepbelief.math.energy.bernoulli_grid16`); the weight gradient of the positive
 and the negative phase is one BLAS product ``[v; v'].T @ [h; -h']`` with the step
 size folded into ``h``, and the bias gradients are two BLAS vector products.
 Every product goes through numpy's BLAS: mixing in scipy's (a second OpenBLAS
 thread pool) makes the two pools spin against each other and doubled the epoch
-time on 2 cores.  The math is that of :mod:`deepbelief.energy`
+time on 2 cores.  The math is that of :mod:`deepbelief.math.energy`
 (``cd_gradient``), which the tests hold it to.
 """
 
@@ -16,12 +16,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .energy import GRID16, bernoulli_grid16, binarize_dynamic
-from .kernels import affine_sigmoid
-from .epochs import run_epochs
-from .errors import TrainingDivergedError  # noqa: F401  (imported from here before 0.2)
+from ..kernels.numpy_kernels import affine_sigmoid
+from ..math.energy import (
+    GRID16,
+    bernoulli_grid16,
+    binarize_dynamic,
+    free_energy,
+    pseudo_log_likelihood,
+    reconstruction_error,
+)
+from ..math.units import visible_units
+from .loop import run_epochs
 from .optimizers import make_optimizer
-from .units import visible_units
 
 
 @dataclass
@@ -29,13 +35,13 @@ class CDConfig:
     """Hyper-parameters of CD-k / PCD training (see :class:`deepbelief.RBM`)."""
 
     visible: str = "bernoulli"
-    # the group sizes of categorical visible units (deepbelief.units)
+    # the group sizes of categorical visible units (deepbelief.math.units)
     visible_groups: tuple | None = None
     k: int = 1
     persistent: bool = True
     learning_rate: float = 0.1
     learning_rate_schedule: str = "constant"
-    # the optimizer (deepbelief.optimizers): "momentum" with momentum 0 is plain SGD
+    # the optimizer (deepbelief.training.optimizers): "momentum" with momentum 0 is plain SGD
     solver: str = "momentum"
     momentum: float = 0.0
     weight_decay: float = 0.0
@@ -68,6 +74,48 @@ class CDState:
 
     def params(self):
         return self.W, self.b, self.c
+
+    @classmethod
+    def resume(cls, W, b, c, saved, optimizer, history):
+        """The state a fit continues from: ``saved`` is a :meth:`checkpoint`.
+
+        The optimizer state is kept only for the same ``optimizer`` (a
+        ``(solver, momentum)`` pair); another one starts afresh.  Pickles of
+        0.1 kept momentum velocities under ``vW``, ``vb``, ``vc``.
+        """
+        if "vW" in saved:
+            opt_state = {"velocity": [saved["vW"], saved["vb"], saved["vc"]]}
+        else:
+            opt_state = saved.get("opt_state") if saved.get("optimizer") == optimizer else None
+        return cls(W, b, c, opt_state=opt_state, chain=saved.get("chain"), q=saved.get("q"),
+                   epoch=saved.get("epoch", 0), history=history)
+
+    def checkpoint(self, optimizer):
+        """What survives between fits besides the parameters (see :meth:`resume`)."""
+        return {"opt_state": self.opt_state, "optimizer": optimizer, "chain": self.chain,
+                "q": self.q, "epoch": self.epoch}
+
+
+def cd_monitor(M, units, features=None):
+    """Per-epoch measurements of an RBM on the fixed rows ``M``.
+
+    The mean-field reconstruction error and mean free energy; with
+    ``features`` (one feature index per row, Bernoulli units) the one-bit
+    pseudo-log-likelihood estimate.
+    """
+
+    def monitor(state):
+        W, b, c = state.params()
+        out = {
+            "reconstruction_error": reconstruction_error(M, W, b, c, units),
+            "free_energy": float(free_energy(M, W, b, c, units).mean()),
+        }
+        if features is not None:
+            pll = pseudo_log_likelihood(M, W, b, c, features=features)
+            out["pseudo_log_likelihood"] = float(pll.mean())
+        return out
+
+    return monitor
 
 
 class _Buffers:
@@ -259,7 +307,7 @@ def train_rbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbo
     (default ``n_epochs``).  ``monitor(state)`` returns a dict of per-epoch
     figures (reconstruction error, pseudo-log-likelihood, ...).  Non-finite
     parameters restore the last finite ones and raise
-    :class:`~deepbelief.errors.TrainingDivergedError` (:func:`~deepbelief.epochs.run_epochs`).
+    :class:`~deepbelief.errors.TrainingDivergedError` (:func:`~deepbelief.training.loop.run_epochs`).
     """
 
     optimizer = rbm_optimizer(cfg, state)

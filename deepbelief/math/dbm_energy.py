@@ -18,9 +18,8 @@ Salakhutdinov & Hinton (2009), Deep Boltzmann machines.
 
 import numpy as np
 
-from .energy import sigmoid, softplus, uniform
-from .kernels import mean_sigmoid
-from .partition import ais_betas, ais_result, run_chain_groups
+from ..kernels.numpy_kernels import mean_sigmoid
+from .energy import softplus, uniform
 from .units import visible_units
 
 
@@ -35,7 +34,7 @@ def layer_input(layers, Ws, bs, l):
 
 
 def _visible(visible, Ws):
-    """The visible layer's entry of the unit registry (:mod:`deepbelief.units`)."""
+    """The visible layer's entry of the unit registry (:mod:`deepbelief.math.units`)."""
     return visible_units(visible, Ws[0].shape[0])
 
 
@@ -283,113 +282,3 @@ def log_unnormalized_exact(v, Ws, bs, visible="bernoulli", max_units=24, chunk=4
     return total + _visible(visible, Ws).term(v, bs[0])
 
 
-def ais_log_partition(Ws, bs, visible="bernoulli", n_chains=100, betas=14500, base_bias=None,
-                      rng=None, base_hidden=None):
-    """Estimate ``log Z`` of a DBM by annealed importance sampling.
-
-    As for RBMs (Salakhutdinov & Murray 2008; Salakhutdinov & Hinton 2009): the
-    path ``p*_beta = base^(1-beta) p*^beta`` starts at independent visible units
-    with bias ``base_bias``, independent units in the even hidden layers with
-    biases ``base_hidden`` (a dict ``{layer: bias}``; default 0, free units) and
-    free units in the odd layers.  A base closer to the model (e.g. the logits
-    of the mean posterior of ``h^2`` on the data, as the visible base takes
-    the data's marginals) shortens the path.  The odd layers are
-    summed out analytically, so a chain's state is the even layers (``v``,
-    ``h^2``, ...) and ``log p*_beta`` is their (annealed) bias terms plus
-    ``sum softplus(beta * input)`` over the odd units.  A transition samples
-    the odd layers, then the even ones, at ``beta``.  Runs in the dtype of the
-    weights, the chains in two groups side by side (:func:`deepbelief.partition.run_chain_groups`).
-    Returns a :class:`deepbelief.partition.AISResult`.
-    """
-    rng = np.random.default_rng(rng)
-    dtype = Ws[0].dtype if Ws[0].dtype in (np.float32, np.float64) else np.float64
-    Ws = [np.ascontiguousarray(W, dtype=dtype) for W in Ws]
-    WTs = [np.ascontiguousarray(W.T) for W in Ws]
-    bs = [np.asarray(b, dtype=dtype) for b in bs]
-    base = np.asarray(bs[0] if base_bias is None else base_bias, dtype=dtype)
-    betas = np.asarray(ais_betas(betas) if np.ndim(betas) == 0 else betas, dtype=np.float64)
-    if betas[0] != 0.0 or betas[-1] != 1.0 or np.any(np.diff(betas) <= 0):
-        raise ValueError("betas must increase strictly from 0 to 1.")
-    L = len(Ws)
-    units = _visible(visible, Ws)
-    binary_v = units.name == "bernoulli"  # a kernel of its own; other types via the registry
-    sizes = [Ws[0].shape[0]] + [W.shape[1] for W in Ws]
-    odd, even_hidden = odd_layers(L), even_layers(L, include_visible=False)
-
-    log_z_base = float(units.marginal(np.zeros((1, sizes[0])), base.astype(np.float64))[0])
-    base_h = {l: np.zeros(sizes[l], dtype=dtype) for l in even_hidden}
-    for l, bias in (base_hidden or {}).items():
-        if l not in base_h or np.shape(bias) != (sizes[l],):
-            raise ValueError(f"base_hidden must map even hidden layers {even_hidden} to biases "
-                             "of their sizes.")
-        base_h[l] = np.asarray(bias, dtype=dtype)
-    log_z_base += np.log(2.0) * sum(sizes[l] for l in odd)
-    log_z_base += sum(float(np.logaddexp(0.0, base_h[l].astype(np.float64)).sum())
-                      for l in even_hidden)
-
-    bmb_h = {l: bs[l] - base_h[l] for l in even_hidden}
-    bmb = (bs[0] - base).astype(dtype)
-    # term(v, b_0) - term(v, base) is linear in v: v . (b_0 - base) - its value at v = 0
-    half_sq = float(units.term(np.zeros((1, sizes[0])), base.astype(np.float64))[0]
-                    - units.term(np.zeros((1, sizes[0])), bs[0].astype(np.float64))[0])
-
-    def anneal(n_chains, rng):
-        """Run ``n_chains`` annealing chains; their log importance weights."""
-        def bernoulli(p, out):
-            uniform(rng, out)
-            return np.less(out, p, out=out)
-
-        layers = [np.empty((n_chains, n), dtype=dtype) for n in sizes]
-        if binary_v:
-            bernoulli(sigmoid(base.copy()), layers[0])
-        else:
-            units.sample(units.mean(np.repeat(base[None, :], n_chains, axis=0)), rng,
-                         out=layers[0])
-        for l in even_hidden:
-            bernoulli(sigmoid(base_h[l].copy()), layers[l])
-
-        def odd_input(l):
-            a = layers[l - 1] @ Ws[l - 1]
-            if l < L:
-                a += layers[l + 1] @ WTs[l]
-            a += bs[l]
-            return a
-
-        log_w = np.zeros(n_chains, dtype=np.float64)
-        for k in range(1, betas.size):
-            beta_prev, beta = betas[k - 1], betas[k]
-            # linear-in-beta terms of the even layers, then the summed-out odd units
-            linear = layers[0] @ bmb - half_sq
-            for l in even_hidden:
-                linear += layers[l] @ bmb_h[l]
-            log_w += (beta - beta_prev) * linear
-            inputs = [odd_input(l) for l in odd]
-            for a in inputs:
-                log_w += (np.logaddexp(0.0, beta * a) - np.logaddexp(0.0, beta_prev * a)).sum(
-                    axis=1, dtype=np.float64)
-            if k == betas.size - 1:
-                break
-            for l, a in zip(odd, inputs):
-                a *= beta
-                bernoulli(sigmoid(a, out=a), layers[l])
-            # even layers given the odd ones, at beta; v mixes in the base model
-            m = layers[1] @ WTs[0]
-            m += bs[0]
-            m *= beta
-            m += (1.0 - beta) * base
-            if binary_v:
-                bernoulli(sigmoid(m, out=m), layers[0])
-            else:
-                units.sample(units.mean(m), rng, out=layers[0])
-            for l in even_hidden:
-                a = layers[l - 1] @ Ws[l - 1]
-                if l < L:
-                    a += layers[l + 1] @ WTs[l]
-                a += bs[l]
-                a *= beta
-                a += (1.0 - beta) * base_h[l]
-                bernoulli(sigmoid(a, out=a), layers[l])
-        return log_w
-
-    log_w = np.concatenate(run_chain_groups(anneal, n_chains, rng))
-    return ais_result(log_w, log_z_base)

@@ -5,11 +5,15 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from ..math.units import unit_type
+from ..training.dbm_learning import mean_field_batched
+from ._net import BaseDeepNet, ClassifierNetMixin
+from ._params import FINE_TUNING, OUTPUT_ONLY, RUN_CONTROL, constraints, make_init
 from ._validation import fit_unit_scaling, in_unit_interval
 from .dbm import DBM
-from .dbn import _scale_input
-from .dbm_training import mean_field_batched
-from .deepnet import NET_CONSTRAINTS, OUTPUT_ONLY_CONSTRAINT, BaseDeepNet, ClassifierNetMixin
+from .dbn_nets import scale_input
+
+_BLOCKS = ({"dbm": (None, [DBM, None])}, FINE_TUNING, OUTPUT_ONLY, RUN_CONTROL)
 
 
 def _is_fitted(estimator):
@@ -49,7 +53,7 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
     dropout, input_dropout, max_norm, warm_start, verbose, n_iter_output_only :
         Fine-tuning, as in :class:`deepbelief.DBNClassifier`, except that the
         default solver is ``"adam"`` (step ``1e-3``); batch size, epochs and
-        patience are resolved from the data (:mod:`deepbelief.budget`).  The
+        patience are resolved from the data (:mod:`deepbelief.training.budget`).  The
         published MNIST recipe passes ``solver="momentum"`` and its budget.
     random_state : int, RandomState instance or None
         Controls the DBM's training (see ``dbm``), the output layer's
@@ -79,39 +83,8 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
     True
     """
 
-    _parameter_constraints = {
-        **{k: v for k, v in NET_CONSTRAINTS.items()
-           if k not in ("hidden_layer_sizes", "activation", "batch_norm", "residual")},
-        "dbm": [DBM, None],
-        **OUTPUT_ONLY_CONSTRAINT,
-    }
-
-    def __init__(self, dbm=None, *, init="glorot_uniform", solver="adam", alpha=1e-4, l1=0.0,
-                 batch_size="auto", learning_rate="constant", learning_rate_init="auto", momentum=0.9,
-                 max_iter="auto", tol=1e-4, n_iter_no_change="auto", n_iter_output_only=0,
-                 early_stopping=False, validation_fraction=0.1, dropout=0.0, input_dropout=0.0,
-                 max_norm=None, warm_start=False, verbose=0, random_state=None):
-        self.dbm = dbm
-        self.init = init
-        self.solver = solver
-        self.alpha = alpha
-        self.l1 = l1
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.momentum = momentum
-        self.max_iter = max_iter
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.n_iter_output_only = n_iter_output_only
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.dropout = dropout
-        self.input_dropout = input_dropout
-        self.max_norm = max_norm
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.random_state = random_state
+    _parameter_constraints = constraints(*_BLOCKS)
+    __init__ = make_init(*_BLOCKS, positional="dbm", solver="adam")
 
     def _activation(self):
         return "sigmoid"
@@ -125,11 +98,11 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
             self.visible_ = template.visible
             self.input_scaling_ = "none"
             # an unfitted DBM with Bernoulli units is trained on the input mapped onto [0, 1]
-            if (self.visible_ == "bernoulli" and not in_unit_interval(X)
+            if (unit_type(self.visible_).bounded and not in_unit_interval(X)
                     and not _is_fitted(template)):
                 self.input_offset_, self.input_scale_ = fit_unit_scaling(X)
                 self.input_scaling_ = "minmax"
-        return _scale_input(self, X, fit)
+        return scale_input(self, X, fit)
 
     def _fitted_dbm(self, X, rng):
         template = DBM() if self.dbm is None else self.dbm

@@ -4,13 +4,16 @@ Registries of plain functions, as in scikit-learn's ``neural_network._base``:
 ``ACTIVATIONS[name](Z)`` transforms ``Z`` in place and returns it;
 ``DERIVATIVES[name](A, delta)`` multiplies ``delta`` in place by the derivative
 written in terms of the activation's *output* ``A`` (which is all backprop
-keeps), and may overwrite ``A`` (no temporaries).  ``LOSSES[name](y, A)`` returns a mean loss; the output deltas of the
+keeps), and may overwrite ``A`` (no temporaries).  Those are numpy's in-place
+forms; any other array of the array API standard gets the same function
+written with the standard's operations (new arrays, nothing overwritten).  ``LOSSES[name](y, A)`` returns a mean loss; the output deltas of the
 matching output activation are ``A - y`` for both pairs below.
 """
 
 import numpy as np
 
-from .energy import sigmoid
+from .._sklearn import array_namespace
+from .units import is_numpy, xp_sigmoid
 
 LEAKY_SLOPE = 0.01
 
@@ -20,19 +23,30 @@ def identity(Z):
 
 
 def relu(Z):
-    return np.maximum(Z, 0, out=Z)
+    if is_numpy(Z):
+        return np.maximum(Z, 0, out=Z)
+    xp = array_namespace(Z)
+    return xp.maximum(Z, xp.zeros_like(Z))
 
 
 def leaky_relu(Z):
     # max(z, 0.01 z) for any sign of z
-    return np.maximum(Z, LEAKY_SLOPE * Z, out=Z)
+    if is_numpy(Z):
+        return np.maximum(Z, LEAKY_SLOPE * Z, out=Z)
+    return array_namespace(Z).maximum(Z, LEAKY_SLOPE * Z)
 
 
 def tanh(Z):
-    return np.tanh(Z, out=Z)
+    if is_numpy(Z):
+        return np.tanh(Z, out=Z)
+    return array_namespace(Z).tanh(Z)
 
 
 def softmax(Z):
+    if not is_numpy(Z):
+        xp = array_namespace(Z)
+        E = xp.exp(Z - xp.max(Z, axis=1, keepdims=True))
+        return E / xp.sum(E, axis=1, keepdims=True)
     Z -= Z.max(axis=1, keepdims=True)
     np.exp(Z, out=Z)
     Z /= Z.sum(axis=1, keepdims=True)
@@ -41,7 +55,7 @@ def softmax(Z):
 
 ACTIVATIONS = {
     "identity": identity,
-    "sigmoid": lambda Z: sigmoid(Z, out=Z),
+    "sigmoid": xp_sigmoid,
     "tanh": tanh,
     "relu": relu,
     "leaky_relu": leaky_relu,
@@ -55,6 +69,8 @@ def _d_identity(A, delta):
 
 def _d_sigmoid(A, delta):
     # s'(z) = s (1 - s) <= 1/4: the factor behind vanishing gradients
+    if not is_numpy(A):
+        return delta * A * (1.0 - A)
     delta *= A
     np.subtract(1.0, A, out=A)
     delta *= A
@@ -63,6 +79,8 @@ def _d_sigmoid(A, delta):
 
 def _d_tanh(A, delta):
     # tanh'(z) = 1 - tanh(z)^2
+    if not is_numpy(A):
+        return delta * (1.0 - A * A)
     np.square(A, out=A)
     np.subtract(1.0, A, out=A)
     delta *= A
@@ -70,6 +88,9 @@ def _d_tanh(A, delta):
 
 
 def _d_relu(A, delta):
+    if not is_numpy(A):
+        xp = array_namespace(A)
+        return xp.where(A > 0, delta, xp.zeros_like(delta))
     np.greater(A, 0, out=A)
     delta *= A
     return delta
@@ -77,6 +98,8 @@ def _d_relu(A, delta):
 
 def _d_leaky_relu(A, delta):
     # 1 where a > 0, else the slope
+    if not is_numpy(A):
+        return array_namespace(A).where(A > 0, delta, LEAKY_SLOPE * delta)
     np.greater(A, 0, out=A)
     A *= 1.0 - LEAKY_SLOPE
     A += LEAKY_SLOPE

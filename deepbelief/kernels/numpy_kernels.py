@@ -4,7 +4,7 @@ The ground floor of the engine, and the one place of numpy-specific speed
 tricks that the rest builds on: uniforms from the bit generator's raw 64-bit
 words (:func:`uniform`), Bernoulli draws on a 16-bit grid straight out of a
 sigmoid scaled by ``2**16`` (:func:`bernoulli_grid16`), in-place ``out=``
-forms.  The Boltzmann math (:mod:`deepbelief.energy`, :mod:`deepbelief.units`)
+forms.  The Boltzmann math (:mod:`deepbelief.math.energy`, :mod:`deepbelief.math.units`)
 and the training loops call these; a backend for other arrays (torch, CuPy)
 would give its own versions of them.  Randomness always comes from a
 :class:`numpy.random.Generator` passed in.

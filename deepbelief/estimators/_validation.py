@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from .units import check_groups
-
+from ..math.units import check_groups, unit_type
 
 #: how far data meant for Bernoulli units may lie outside [0, 1] at ``fit`` (rounding
 #: errors, e.g. MinMaxScaler's float64 output cast to float32) before it is an error
@@ -60,27 +59,30 @@ def check_unit_interval(X, what="Bernoulli visible units", fit=True):
 
 
 def check_visible_data(X, visible, dynamic_binarization, fit=True, groups=None):
-    """The data checks of a model with ``visible`` units: the [0, 1] rule of
-    :func:`check_unit_interval` for Bernoulli and categorical units, and for the
-    latter, at ``fit``, one-hot groups (each group of ``groups`` sizes sums to
-    1); dynamic binarization (data read as probabilities) needs Bernoulli units."""
-    if visible == "bernoulli":
-        return check_unit_interval(X, fit=fit)
-    if dynamic_binarization:
+    """The data checks of a model with ``visible`` units (:mod:`deepbelief.math.units`):
+    the [0, 1] rule of :func:`check_unit_interval` for bounded types (Bernoulli,
+    categorical), and at ``fit`` one-hot groups for grouped ones (each group of
+    ``groups`` sizes sums to 1); dynamic binarization (data read as
+    probabilities) needs binary units."""
+    kind = unit_type(visible)
+    if dynamic_binarization and not kind.binary:
         raise ValueError("dynamic_binarization=True needs visible='bernoulli' (the data are "
                          f"read as probabilities in [0, 1]); got visible={visible!r}.")
-    if visible == "categorical":
-        X = check_unit_interval(X, "categorical visible units", fit=fit)
-        if fit:
-            _check_one_hot_groups(X, groups)
+    if kind.binary:
+        return check_unit_interval(X, fit=fit)
+    if kind.bounded:
+        X = check_unit_interval(X, f"{visible} visible units", fit=fit)
+    if fit and groups is not None:
+        _check_one_hot_groups(X, groups)
     return X
 
 
 def visible_groups(visible, n_categories, n_features):
-    """The group sizes of categorical visible units (None for other types); an
-    error when ``n_categories`` is given for another type or does not fit."""
+    """The group sizes of categorical visible units, a tuple (None for other
+    types); an error when ``n_categories`` is given for another type or does
+    not fit."""
     if visible == "categorical":
-        return check_groups(n_features, n_categories)
+        return tuple(int(k) for k in check_groups(n_features, n_categories))
     if n_categories is not None:
         raise ValueError(f"n_categories is for visible='categorical'; got visible={visible!r}.")
     return None
@@ -136,3 +138,36 @@ def make_generator(random_state):
     rs = check_random_state(random_state)
     return np.random.default_rng(rs.randint(0, 2**31 - 1, size=4))
 
+
+
+def check_hidden_layer_sizes(sizes):
+    """``hidden_layer_sizes`` as a list of positive ints (an int is one layer)."""
+    listed = [sizes] if np.ndim(sizes) == 0 else list(sizes)
+    if any(int(s) < 1 for s in listed):
+        raise ValueError(f"hidden_layer_sizes must be positive; got {sizes}.")
+    return [int(s) for s in listed]
+
+
+def check_hidden_states(H, n_hidden, dtype):
+    """``H`` as a finite ``(n_samples, n_hidden)`` array of ``dtype``."""
+    H = np.asarray(H, dtype=dtype)
+    if H.ndim != 2 or H.shape[1] != n_hidden:
+        raise ValueError(f"H must have shape (n_samples, {n_hidden}); got {H.shape}.")
+    if not np.isfinite(H).all():
+        raise ValueError("H contains NaN or infinity.")
+    return H
+
+
+def column_means(X):
+    """Feature means in float64, identical for dense and CSR input."""
+    if hasattr(X, "toarray"):
+        sums = np.bincount(X.indices, weights=X.data, minlength=X.shape[1])
+    else:
+        sums = X.sum(axis=0, dtype=np.float64)
+    return sums / X.shape[0]
+
+
+def running_column_means(mean, n_seen, X):
+    """The feature means of ``n_seen`` earlier rows updated with the rows of ``X``."""
+    total = n_seen + X.shape[0]
+    return mean + (column_means(X) - mean) * (X.shape[0] / total), total

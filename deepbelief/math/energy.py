@@ -4,8 +4,8 @@ Conventions
 -----------
 A weight matrix is stored ``(n_visible, n_hidden)`` so that code reads
 ``v @ W + c``.  ``b`` is the visible bias, ``c`` the hidden bias.  Visible units
-are a type of the registry :mod:`deepbelief.units` (``visible=`` its name, or
-the :class:`~deepbelief.units.Units` of a layer): ``"bernoulli"`` (values in
+are a type of the registry :mod:`deepbelief.math.units` (``visible=`` its name, or
+the :class:`~deepbelief.math.units.Units` of a layer): ``"bernoulli"`` (values in
 {0, 1}, or probabilities in [0, 1]), ``"gaussian"`` (unit variance, mean
 ``b + W h``) or ``"categorical"`` (softmax groups); hidden units are Bernoulli.
 
@@ -18,7 +18,7 @@ Every function is pure: it never touches global state, and randomness comes
 from a :class:`numpy.random.Generator` passed in.  The conditionals and
 energies are written against the array API standard: they take any array of
 it (tested on ``array_api_strict``), and numpy arrays go through the numpy
-kernels of :mod:`deepbelief.kernels`.  Functions that take ``out``
+kernels of :mod:`deepbelief.kernels.numpy_kernels`.  Functions that take ``out``
 write their result there (in place), which the training loops use to avoid
 allocating per minibatch.  Only numpy and scipy are imported here.
 """
@@ -26,7 +26,7 @@ allocating per minibatch.  Only numpy and scipy are imported here.
 import numpy as np
 from scipy.special import logsumexp
 
-from .kernels import (  # noqa: F401  (the kernels are part of this module's interface)
+from ..kernels.numpy_kernels import (  # noqa: F401  (the kernels are part of this module's interface)
     _ONE_BITS,
     GRID16,
     bernoulli_grid16,
@@ -39,10 +39,8 @@ from .kernels import (  # noqa: F401  (the kernels are part of this module's int
     uniform,
     uniform_grid16,
 )
-
 from .units import row_dot, row_sum, units_of, visible_units, xp_sigmoid, xp_softplus
 
-VISIBLE_UNITS = ("bernoulli", "gaussian")
 _LOG_2PI = np.log(2.0 * np.pi)
 
 
@@ -58,7 +56,7 @@ def hidden_input(v, W, c):
 
 def mean_hiddens(v, W, c, hidden="bernoulli"):
     """``E[h | v]``: ``P(h_j = 1 | v) = sigmoid(c_j + sum_i v_i W_ij)`` for Bernoulli
-    hidden units (the default), ``c + v W`` for Gaussian ones (:mod:`deepbelief.units`)."""
+    hidden units (the default), ``c + v W`` for Gaussian ones (:mod:`deepbelief.math.units`)."""
     a = hidden_input(v, W, c)
     if hidden == "bernoulli":
         return xp_sigmoid(a)
@@ -66,7 +64,7 @@ def mean_hiddens(v, W, c, hidden="bernoulli"):
 
 
 def mean_visibles(h, W, b, visible="bernoulli"):
-    """``E[v | h]`` of the visible unit type (:mod:`deepbelief.units`): ``sigmoid(b + W h)``
+    """``E[v | h]`` of the visible unit type (:mod:`deepbelief.math.units`): ``sigmoid(b + W h)``
     (Bernoulli), ``b + W h`` (Gaussian), a softmax per group (categorical)."""
     m = h @ W.T
     m += b
@@ -82,6 +80,17 @@ def gibbs_vhv(v, W, b, c, rng, visible="bernoulli"):
     """One Gibbs sweep ``v -> h ~ P(h|v) -> v' ~ P(v|h)``; returns ``(v', h)``."""
     h = sample_bernoulli(mean_hiddens(v, W, c), rng)
     return sample_visibles(mean_visibles(h, W, b, visible), rng, visible), h
+
+
+def gibbs_chain(v, W, b, c, rng, visible="bernoulli", n_steps=1, mean=None):
+    """``n_steps`` Gibbs sweeps from ``v``; returns the last ``(v, E[v | h])``
+    (``mean``, or ``v``, after no sweep)."""
+    mean = v if mean is None else mean
+    for _ in range(int(n_steps)):
+        h = sample_bernoulli(mean_hiddens(v, W, c), rng)
+        mean = mean_visibles(h, W, b, visible)
+        v = sample_visibles(mean.copy(), rng, visible)
+    return v, mean
 
 
 # --------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 The training loop measures :func:`layer_diagnostics` once per epoch on a fixed
 batch (``history_["grad_norms"]``, ``history_["saturation"]``).  For finer
 detail, :class:`GradientRecorder` is an ``on_grad_computed`` hook of
-:func:`deepbelief.finetuning.train_network` that sees every minibatch; it costs
+:func:`deepbelief.training.backprop.train_network` that sees every minibatch; it costs
 nothing when it is not passed.
 """
 
@@ -11,8 +11,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .activations import saturation
-from .feedforward import backward, forward
+from ..math.activations import saturation
+from ..math.feedforward import backward, forward
 
 
 def layer_diagnostics(params, X, Y, spec):

@@ -33,27 +33,36 @@ units form groups of given sizes, and exactly one unit of each group is on.
 """
 
 import itertools
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
-from ._sklearn import array_namespace
-from .kernels import sample_bernoulli, sample_gaussian, sigmoid, softplus, uniform
+from .._sklearn import array_namespace
+from ..kernels.numpy_kernels import (
+    sample_bernoulli,
+    sample_gaussian,
+    sigmoid,
+    softplus,
+    uniform,
+)
 
 _LOG_2PI = float(np.log(2.0 * np.pi))
 
 
 # --------------------------------------------------------------------------
 # the reference math on any array of the array API standard; numpy arrays (and
-# scipy sparse rows) take the in-place numpy kernels of deepbelief.kernels
+# scipy sparse rows) take the in-place numpy kernels of deepbelief.kernels.numpy_kernels
 # --------------------------------------------------------------------------
-def _is_numpy(a):
+def is_numpy(a):
+    """Whether ``a`` is a numpy array or a scipy sparse matrix (the in-place
+    kernels' arrays); anything else goes through the array API standard."""
     return isinstance(a, np.ndarray) or hasattr(a, "toarray")
 
 
 def xp_sigmoid(a):
     """``sigmoid(a)``, stable for any ``a``; in place for a numpy array."""
-    if _is_numpy(a):
+    if is_numpy(a):
         return sigmoid(a, out=a)
     xp = array_namespace(a)
     e = xp.exp(-xp.abs(a))
@@ -62,7 +71,7 @@ def xp_sigmoid(a):
 
 def xp_softplus(a):
     """``log(1 + exp(a))``, stable for any ``a``."""
-    if _is_numpy(a):
+    if is_numpy(a):
         return softplus(a)
     xp = array_namespace(a)
     return (a + xp.abs(a)) / 2 + xp.log1p(xp.exp(-xp.abs(a)))
@@ -70,12 +79,12 @@ def xp_softplus(a):
 
 def row_sum(a):
     """The sum of each row."""
-    return a.sum(axis=1) if _is_numpy(a) else array_namespace(a).sum(a, axis=1)
+    return a.sum(axis=1) if is_numpy(a) else array_namespace(a).sum(a, axis=1)
 
 
 def row_dot(a, b):
     """``sum_j a_ij b_ij`` per row."""
-    if _is_numpy(a):
+    if is_numpy(a):
         return np.einsum("ij,ij->i", a, b)
     return array_namespace(a, b).sum(a * b, axis=1)
 
@@ -240,8 +249,36 @@ def categorical(n, groups=None):
     )
 
 
-#: the registry: unit type name -> ``factory(n_visible, groups=None)``
-VISIBLE_UNITS = {"bernoulli": bernoulli, "gaussian": gaussian, "categorical": categorical}
+class UnitType(NamedTuple):
+    """A registry entry: how to build a layer's :class:`Units`, and what the type allows."""
+
+    #: ``build(n, groups=None)``: the :class:`Units` of a layer of ``n`` units
+    build: Callable
+    #: data in [0, 1]: the estimators' range rule applies and CSR input is accepted
+    bounded: bool
+    #: independent {0, 1} units: pseudo-likelihood and dynamic binarization apply
+    binary: bool
+    #: a DBM layer or the input of the DBN/DBM nets (categorical groups: RBM and DBN)
+    stackable: bool
+
+
+#: the registry: unit type name -> :class:`UnitType`
+VISIBLE_UNITS = {
+    "bernoulli": UnitType(bernoulli, bounded=True, binary=True, stackable=True),
+    "gaussian": UnitType(gaussian, bounded=False, binary=False, stackable=True),
+    "categorical": UnitType(categorical, bounded=True, binary=False, stackable=False),
+}
+
+#: the unit types of DBM layers and of the DBN and DBM nets' inputs
+STACKABLE_UNITS = tuple(name for name, t in VISIBLE_UNITS.items() if t.stackable)
+
+
+def unit_type(name):
+    """The registry entry of unit type ``name`` (a clear error for an unknown name)."""
+    if name not in VISIBLE_UNITS:
+        raise ValueError(f"Unknown visible unit type {name!r}; expected one of "
+                         f"{sorted(VISIBLE_UNITS)}.")
+    return VISIBLE_UNITS[name]
 
 
 def units_of(name, n, groups=None):
@@ -257,7 +294,4 @@ def visible_units(name, n, groups=None):
     """The :class:`Units` of a visible layer of type ``name`` with ``n`` units."""
     if isinstance(name, Units):
         return name
-    if name not in VISIBLE_UNITS:
-        raise ValueError(f"Unknown visible unit type {name!r}; expected one of "
-                         f"{sorted(VISIBLE_UNITS)}.")
-    return VISIBLE_UNITS[name](n, groups)
+    return unit_type(name).build(n, groups)

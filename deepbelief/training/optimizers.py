@@ -17,7 +17,8 @@ over every weight; ``1`` for the adaptive methods.
 ``OPTIMIZERS`` maps names to factories taking keyword hyper-parameters.
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 

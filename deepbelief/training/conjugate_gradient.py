@@ -16,7 +16,7 @@ network in the parameters' own dtype, so float32 stays float32 on the data.
 import numpy as np
 from scipy.optimize import minimize
 
-from .feedforward import NetSpec, backward, flat, forward, penalty
+from ..math.feedforward import NetSpec, backward, flat, forward, penalty
 
 CG_ITERATIONS = 3  # line searches per minibatch, as in Hinton & Salakhutdinov's code
 # Evaluations allowed per minibatch.  A normal batch takes 4-16; once the loss

@@ -14,14 +14,21 @@ the output delta is ``P - Y``.  Hidden layers may each have their own
 activation (``NetSpec.activations``), e.g. the linear code of an autoencoder.
 :func:`backward` returns the gradients in the same structure as ``params``,
 one array per parameter, so diagnostics can read per-layer norms.
+
+:func:`forward` and :func:`backward` take numpy arrays (the in-place fast
+path) or any array of the array API standard (``tests/test_array_api.py``
+runs them on ``array_api_strict``); dropout masks are drawn by numpy's
+generator and moved into the arrays' namespace.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
+from .._sklearn import array_namespace
 from .activations import ACTIVATIONS, DERIVATIVES
 from .initializers import INITIALIZERS
+from .units import is_numpy
 
 BN_EPS = 1e-5
 
@@ -83,10 +90,24 @@ def penalty(params, n, alpha=0.0, l1=0.0):
     return total / n
 
 
-def _dropout_mask(shape, rate, rng, dtype):
-    mask = rng.random(shape, dtype=dtype)
+def namespace(*arrays):
+    """numpy for numpy arrays (the in-place path), else the arrays' array API namespace."""
+    return np if all(is_numpy(a) for a in arrays) else array_namespace(*arrays)
+
+
+def _dropout_mask(xp, x, rate, rng):
+    dtype = np.float32 if x.dtype == xp.float32 else np.float64
+    mask = rng.random(tuple(x.shape), dtype=dtype)
     keep = 1.0 - rate
-    return np.less(mask, keep, out=mask) / np.asarray(keep, dtype=dtype)
+    mask = np.less(mask, keep, out=mask) / np.asarray(keep, dtype=dtype)
+    return mask if xp is np else xp.asarray(mask)
+
+
+def column_dot(a, b):
+    """``sum_i a_ij b_ij`` per column."""
+    if is_numpy(a):
+        return np.einsum("ij,ij->j", a, b)
+    return array_namespace(a, b).sum(a * b, axis=0)
 
 
 def forward(params, X, spec, *, train=False, rng=None, bn_stats=None, bn_momentum=0.1):
@@ -97,10 +118,11 @@ def forward(params, X, spec, *, train=False, rng=None, bn_stats=None, bn_momentu
     masks from ``rng``.  In evaluation mode, batch norm uses ``bn_stats``.
     """
     W, b = params["W"], params["b"]
+    xp = namespace(X, W[0])
     x = X
     cache = {"inputs": [], "outputs": [], "masks": [], "bn": []}
     if train and spec.dropout_input > 0:
-        m = _dropout_mask(X.shape, spec.dropout_input, rng, X.dtype)
+        m = _dropout_mask(xp, X, spec.dropout_input, rng)
         x = X * m
     for layer in range(len(W) - 1):
         z = x @ W[layer]
@@ -108,8 +130,8 @@ def forward(params, X, spec, *, train=False, rng=None, bn_stats=None, bn_momentu
         if spec.batch_norm:
             gamma, beta = params["gamma"][layer], params["beta"][layer]
             if train:
-                mu = z.mean(axis=0)
-                var = z.var(axis=0)
+                mu = xp.mean(z, axis=0)
+                var = xp.var(z, axis=0)
                 if bn_stats is not None:
                     bn_stats["mean"][layer] *= 1 - bn_momentum
                     bn_stats["mean"][layer] += bn_momentum * mu
@@ -117,11 +139,11 @@ def forward(params, X, spec, *, train=False, rng=None, bn_stats=None, bn_momentu
                     bn_stats["var"][layer] += bn_momentum * var
             else:
                 mu, var = bn_stats["mean"][layer], bn_stats["var"][layer]
-            inv_std = (1.0 / np.sqrt(var + BN_EPS)).astype(z.dtype)
+            inv_std = xp.astype(1.0 / xp.sqrt(var + BN_EPS), z.dtype)
             z -= mu
             z *= inv_std
             if train:
-                cache["bn"].append((z.copy(), inv_std))
+                cache["bn"].append((xp.asarray(z, copy=True), inv_std))
             z *= gamma
             z += beta
         a = ACTIVATIONS[spec.act(layer)](z)
@@ -130,7 +152,7 @@ def forward(params, X, spec, *, train=False, rng=None, bn_stats=None, bn_momentu
             cache["outputs"].append(a)
         y = a + x if spec.skip(W[layer]) else a
         if train and spec.dropout_hidden > 0:
-            m = _dropout_mask(y.shape, spec.dropout_hidden, rng, y.dtype)
+            m = _dropout_mask(xp, y, spec.dropout_hidden, rng)
             cache["masks"].append(m)
             y = y * m
         x = y
@@ -156,6 +178,7 @@ def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0, scale=1.0, output_
     (not computed): those layers are frozen.
     """
     W = params["W"]
+    xp = namespace(P, W[0])
     n = P.shape[0]
     L = len(W)
     gW, gb = [None] * L, [None] * L
@@ -164,28 +187,28 @@ def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0, scale=1.0, output_
     delta = P - Y
     delta *= scale / n
     gW[-1] = cache["inputs"][-1].T @ delta
-    gb[-1] = delta.sum(axis=0)
+    gb[-1] = xp.sum(delta, axis=0)
     if output_only:
-        gW[:-1] = [np.zeros_like(w) for w in W[:-1]]
-        gb[:-1] = [np.zeros_like(b) for b in params["b"][:-1]]
-        g_gamma = [np.zeros_like(g) for g in params["gamma"]]
-        g_beta = [np.zeros_like(b) for b in params["beta"]]
+        gW[:-1] = [xp.zeros_like(w) for w in W[:-1]]
+        gb[:-1] = [xp.zeros_like(b) for b in params["b"][:-1]]
+        g_gamma = [xp.zeros_like(g) for g in params["gamma"]]
+        g_beta = [xp.zeros_like(b) for b in params["beta"]]
     dx = None if output_only else delta @ W[-1].T  # gradient w.r.t. the output layer's input
     for h in [] if output_only else range(L - 2, -1, -1):
         dy = dx * cache["masks"][h] if spec.dropout_hidden > 0 else dx
         skip = spec.skip(W[h])
         deriv = DERIVATIVES[spec.act(h)]
-        delta = deriv(cache["outputs"][h], dy.copy() if skip else dy)  # overwrites outputs
+        delta = deriv(cache["outputs"][h], xp.asarray(dy, copy=True) if skip else dy)
         if spec.batch_norm:
             z_hat, inv_std = cache["bn"][h]
             gamma = params["gamma"][h]
-            g_beta[h] = delta.sum(axis=0)
-            g_gamma[h] = np.einsum("ij,ij->j", delta, z_hat)
+            g_beta[h] = xp.sum(delta, axis=0)
+            g_gamma[h] = column_dot(delta, z_hat)
             # dL/dz = gamma * inv_std * (d - mean(d) - z_hat * mean(d * z_hat))
             m = delta.shape[0]
             delta = (gamma * inv_std) * (delta - g_beta[h] / m - z_hat * (g_gamma[h] / m))
         gW[h] = cache["inputs"][h].T @ delta
-        gb[h] = delta.sum(axis=0)
+        gb[h] = xp.sum(delta, axis=0)
         if h > 0:
             dx = delta @ W[h].T
             if skip:
@@ -194,7 +217,7 @@ def backward(params, cache, P, Y, spec, *, alpha=0.0, l1=0.0, scale=1.0, output_
         if alpha:
             gW[layer] += (scale * alpha / n) * W[layer]
         if l1:
-            gW[layer] += (scale * l1 / n) * np.sign(W[layer])
+            gW[layer] += (scale * l1 / n) * xp.sign(W[layer])
     grads = {"W": gW, "b": gb, "gamma": g_gamma if spec.batch_norm else [],
              "beta": g_beta if spec.batch_norm else []}
     return grads

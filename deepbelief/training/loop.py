@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from .errors import TrainingDivergedError
+from ..errors import TrainingDivergedError
 from .optimizers import scheduled_learning_rate
 
 

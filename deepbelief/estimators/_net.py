@@ -1,7 +1,11 @@
-"""Feed-forward nets trained by backprop: the shared estimator base and the
-randomly initialised baselines ``DeepNetClassifier`` / ``DeepNetRegressor``."""
+"""The supervised nets' shared base: validation, the engine, attributes.
 
-from numbers import Integral, Real
+Every net of the package (randomly initialised, DBN-, DBM- and
+autoencoder-pretrained) is a :class:`BaseDeepNet` with the classifier or
+regressor mixin; subclasses differ only in how the first weights are made.
+"""
+
+
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -11,46 +15,16 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import budget
-from ._sklearn import Interval, StrOptions, _fit_context
-from ._validation import make_generator
-from .activations import HIDDEN_ACTIVATIONS, OUTPUT_FOR_LOSS
-from .conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic
-from .diagnostics import layer_diagnostics
-from .feedforward import NetSpec, forward, init_bn_stats, init_params
-from .finetuning import FitConfig, train_network
-from .initializers import INITIALIZERS
-from .optimizers import LEARNING_RATE_SCHEDULES, OPTIMIZERS
+from .._sklearn import _fit_context
+from ..math.activations import OUTPUT_FOR_LOSS
+from ..math.feedforward import NetSpec, forward, init_bn_stats, init_params
+from ..training import budget
+from ..training.backprop import FitConfig, train_network
+from ..training.conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic
+from ..training.diagnostics import layer_diagnostics
+from ._validation import check_hidden_layer_sizes, make_generator
 
 _MONITOR_ROWS = 1000
-
-NET_CONSTRAINTS = {
-    "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-    "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
-    "init": [StrOptions(set(INITIALIZERS))],
-    "solver": [StrOptions(set(OPTIMIZERS) | set(LINE_SEARCH_SOLVERS))],
-    "alpha": [Interval(Real, 0, None, closed="left")],
-    "l1": [Interval(Real, 0, None, closed="left")],
-    "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-    "learning_rate": [StrOptions(set(LEARNING_RATE_SCHEDULES))],
-    "learning_rate_init": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
-    "momentum": [Interval(Real, 0, 1, closed="left")],
-    "max_iter": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
-    "tol": [Interval(Real, 0, None, closed="left")],
-    "n_iter_no_change": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-    "early_stopping": ["boolean"],
-    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-    "dropout": [Interval(Real, 0, 1, closed="left")],
-    "input_dropout": [Interval(Real, 0, 1, closed="left")],
-    "max_norm": [Interval(Real, 0, None, closed="neither"), None],
-    "batch_norm": ["boolean"],
-    "residual": ["boolean"],
-    "warm_start": ["boolean"],
-    "verbose": ["verbose"],
-    "random_state": ["random_state"],
-}
-# nets with pretrained hidden layers (DBN, DBM, autoencoders) can freeze them first
-OUTPUT_ONLY_CONSTRAINT = {"n_iter_output_only": [Interval(Integral, 0, None, closed="left")]}
 
 
 class BaseDeepNet(BaseEstimator):
@@ -64,11 +38,7 @@ class BaseDeepNet(BaseEstimator):
 
     # ---------------------------------------------------------------- pieces
     def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = [sizes] if np.ndim(sizes) == 0 else list(sizes)
-        if any(int(s) < 1 for s in sizes):
-            raise ValueError(f"hidden_layer_sizes must be positive; got {self.hidden_layer_sizes}.")
-        return [int(s) for s in sizes]
+        return check_hidden_layer_sizes(self.hidden_layer_sizes)
 
     def _activation(self):
         return self.activation
@@ -87,7 +57,7 @@ class BaseDeepNet(BaseEstimator):
     def _layer_activations(self):
         return ()  # the same activation in every hidden layer
 
-    # the pretrained nets take the data-scaled rule of deepbelief.budget for
+    # the pretrained nets take the data-scaled rule of deepbelief.training.budget for
     # batch_size="auto"; the random-init nets keep MLPClassifier's min(200, n)
     _mlp_batch_rule = False
 
@@ -366,23 +336,23 @@ _NET_DOC_PARAMS = """
     batch_size : int or "auto", default="auto"
         ``"auto"`` is ``min(200, n_samples)`` (as ``MLPClassifier``) for the
         randomly initialised nets and the data-scaled rule of
-        :mod:`deepbelief.budget` for the pretrained ones.
+        :mod:`deepbelief.training.budget` for the pretrained ones.
     learning_rate : {{"constant", "linear", "invscaling"}}, default="constant"
         Learning-rate schedule over ``max_iter`` epochs.
     learning_rate_init : float or "auto"
         Initial step size; ``"auto"`` (the pretrained nets' default):
         ``0.1 * batch_size / 100`` for the SGD-family solvers, ``1e-3`` for
-        Adam and RMSProp, ``1e-2`` for AdaGrad (:mod:`deepbelief.budget`).
+        Adam and RMSProp, ``1e-2`` for AdaGrad (:mod:`deepbelief.training.budget`).
     momentum : float, default=0.9
         For the ``"momentum"`` and ``"nesterov"`` solvers.
     max_iter : int or "auto"
         Maximum number of epochs; ``"auto"`` gives about 10,000 updates, 20-500
-        epochs (:mod:`deepbelief.budget`).
+        epochs (:mod:`deepbelief.training.budget`).
     tol, n_iter_no_change : float, int or "auto"
         Stop when the training loss (or, with ``early_stopping``, the
         validation score) has not improved by ``tol`` for ``n_iter_no_change``
         epochs; ``"auto"`` (the pretrained nets' default):
-        ``max(10, ceil(500 / updates per epoch))`` (:mod:`deepbelief.budget`).
+        ``max(10, ceil(500 / updates per epoch))`` (:mod:`deepbelief.training.budget`).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified for
         classifiers) and keep the parameters of the best validation score.
@@ -405,129 +375,7 @@ _NET_DOC_PARAMS = """
         masks and the validation split."""
 
 
-def _net_init_doc(cls, default_sizes="(100,)"):
+def net_init_doc(cls, default_sizes="(100,)"):
     cls.__doc__ = cls.__doc__.replace("%(net_params)s", _NET_DOC_PARAMS.format(
         default_sizes=default_sizes))
     return cls
-
-
-def _init_deep_net(self, hidden_layer_sizes=(100,), *, activation="relu", init="glorot_uniform",
-             solver="adam", alpha=1e-4, l1=0.0, batch_size="auto", learning_rate="constant",
-             learning_rate_init=0.001, momentum=0.9, max_iter=200, tol=1e-4,
-             n_iter_no_change=10, early_stopping=False, validation_fraction=0.1,
-             dropout=0.0, input_dropout=0.0, max_norm=None, batch_norm=False,
-             residual=False, warm_start=False, verbose=0, random_state=None):
-    self.hidden_layer_sizes = hidden_layer_sizes
-    self.activation = activation
-    self.init = init
-    self.solver = solver
-    self.alpha = alpha
-    self.l1 = l1
-    self.batch_size = batch_size
-    self.learning_rate = learning_rate
-    self.learning_rate_init = learning_rate_init
-    self.momentum = momentum
-    self.max_iter = max_iter
-    self.tol = tol
-    self.n_iter_no_change = n_iter_no_change
-    self.early_stopping = early_stopping
-    self.validation_fraction = validation_fraction
-    self.dropout = dropout
-    self.input_dropout = input_dropout
-    self.max_norm = max_norm
-    self.batch_norm = batch_norm
-    self.residual = residual
-    self.warm_start = warm_start
-    self.verbose = verbose
-    self.random_state = random_state
-
-
-@_net_init_doc
-class DeepNetClassifier(ClassifierNetMixin, BaseDeepNet):
-    """Randomly initialised deep net classifier: the baseline of the experiments.
-
-    Any activation, any initializer, optional batch normalization and residual
-    connections between equal-width hidden layers.  Parameter names follow
-    :class:`sklearn.neural_network.MLPClassifier`.
-
-    Parameters
-    ----------%(net_params)s
-    batch_norm : bool, default=False
-        Batch normalization of every hidden layer's pre-activation.
-    residual : bool, default=False
-        Skip connections ``y = act(x W + b) + x`` where a hidden layer keeps
-        its width.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-    coefs_, intercepts_ : lists of ndarray
-        Weights ``(fan_in, fan_out)`` and biases per layer, input side first.
-    params_ : dict
-        All trained parameters (``W``, ``b``, batch-norm ``gamma``/``beta``).
-    n_iter_ : int
-        Epochs run.
-    loss_, loss_curve_ : float, list of float
-    validation_scores_, best_validation_score_ : list, float
-        With ``early_stopping``.
-    history_ : dict of lists
-        Per epoch: ``loss``, ``seconds``, ``learning_rate``, ``val_score`` (with
-        early stopping), ``grad_norms`` (one norm per weight layer, input side
-        first) and ``saturation`` (per hidden layer), measured on a fixed batch
-        of up to 1000 training rows; ``grad_norms_init`` and ``saturation_init``
-        hold the same before training.
-    resolved_params_ : dict
-        The batch size, ``learning_rate_init``, ``max_iter`` and
-        ``n_iter_no_change`` used (``"auto"`` resolved from the data; for the
-        pretrained nets also the pretraining batch size and epochs).
-    n_features_in_ : int
-
-    Examples
-    --------
-    >>> from sklearn.datasets import load_digits
-    >>> from deepbelief import DeepNetClassifier
-    >>> X, y = load_digits(return_X_y=True)
-    >>> clf = DeepNetClassifier(hidden_layer_sizes=(64, 64), activation="relu",
-    ...                         init="he_normal", max_iter=20, random_state=0).fit(X / 16, y)
-    >>> bool(clf.score(X / 16, y) > 0.9)
-    True
-    """
-
-    _parameter_constraints = dict(NET_CONSTRAINTS)
-    _mlp_batch_rule = True
-
-    __init__ = _init_deep_net
-
-
-@_net_init_doc
-class DeepNetRegressor(RegressorNetMixin, BaseDeepNet):
-    """Randomly initialised deep net regressor (squared error, identity output).
-
-    Parameters
-    ----------%(net_params)s
-    batch_norm : bool, default=False
-    residual : bool, default=False
-
-    Attributes
-    ----------
-    coefs_, intercepts_, params_, n_iter_, loss_curve_, history_, resolved_params_ :
-        As in :class:`DeepNetClassifier`.
-    target_mean_, target_scale_ : ndarray of shape (n_targets,)
-        The training targets' mean and standard deviation: the net is fitted
-        to standardized targets and ``predict`` maps its output back.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from deepbelief import DeepNetRegressor
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.normal(size=(400, 3)); y = X @ [1.0, -2.0, 0.5]
-    >>> reg = DeepNetRegressor((32,), activation="tanh", max_iter=200, random_state=0).fit(X, y)
-    >>> bool(reg.score(X, y) > 0.95)
-    True
-    """
-
-    _parameter_constraints = dict(NET_CONSTRAINTS)
-    _mlp_batch_rule = True
-
-    __init__ = _init_deep_net

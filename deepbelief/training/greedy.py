@@ -6,16 +6,16 @@ layer for the whole data set (never per minibatch): binary samples of
 the next RBM should model, or the probabilities themselves.
 
 The stacks behind :class:`deepbelief.StackedAutoencoder` and its nets live here
-too: greedy one-layer autoencoders (:mod:`deepbelief.autoencoding`) or greedy
+too: greedy one-layer autoencoders (:mod:`deepbelief.training.autoencoder`) or greedy
 RBMs with a linear top layer, each returned as ``(W, b, W_dec, b_dec)`` per
 layer for unrolling.
 """
 
 import numpy as np
 
-from .autoencoding import AEConfig, greedy_autoencoders
-from .energy import sample_bernoulli, sigmoid
-from .training import CDConfig, CDState, train_rbm
+from ..math.energy import sample_bernoulli, sigmoid
+from .autoencoder import AEConfig, greedy_autoencoders
+from .contrastive_divergence import CDConfig, CDState, train_rbm
 
 PROPAGATE = ("samples", "probabilities")
 
