@@ -31,6 +31,8 @@ import sys
 import tempfile
 from statistics import median
 
+from deepbelief.datasets import find_mnist
+
 MEASURE = r"""
 import json, sys, time
 import numpy as np
@@ -40,7 +42,7 @@ from deepbelief.datasets import load_mnist
 
 assert deepbelief.__file__.startswith(sys.argv[1]), deepbelief.__file__
 ais_betas, dbm_rows = int(sys.argv[2]), int(sys.argv[3])
-X, y, _, _ = load_mnist(dtype=np.float32)
+X, y, _, _ = load_mnist(sys.argv[4], dtype=np.float32)
 out = {}
 
 def floor():
@@ -88,10 +90,13 @@ def git(*args, cwd=None):
                           text=True).stdout.strip()
 
 
-def measure(tree, ais_betas, dbm_rows):
+def measure(tree, ais_betas, dbm_rows, mnist):
     env = dict(os.environ, PYTHONPATH=tree)
-    run = subprocess.run([sys.executable, "-c", MEASURE, tree, str(ais_betas), str(dbm_rows)],
-                         cwd=tree, env=env, capture_output=True, text=True, check=True)
+    run = subprocess.run([sys.executable, "-c", MEASURE, tree, str(ais_betas), str(dbm_rows),
+                          mnist],
+                         cwd=tree, env=env, capture_output=True, text=True)
+    if run.returncode:
+        raise RuntimeError(f"the measurement failed in {tree}:\n{run.stderr[-3000:]}")
     line = next(s for s in run.stdout.splitlines() if s.startswith("RESULT "))
     return json.loads(line[len("RESULT "):])
 
@@ -103,8 +108,13 @@ def main(argv=None):
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--ais-betas", type=int, default=3000)
     p.add_argument("--dbm-rows", type=int, default=20000)
+    p.add_argument("--mnist", default=None, help="MNIST .npz (default: the usual places)")
     p.add_argument("--json", default=None)
     args = p.parse_args(argv)
+    mnist = find_mnist(args.mnist)
+    if mnist is None:
+        raise SystemExit("MNIST not found: pass --mnist or set $DEEPBELIEF_MNIST.")
+    mnist = str(mnist)
     repo = git("rev-parse", "--show-toplevel")
     commits = {"base": git("rev-parse", args.base, cwd=repo),
                "head": git("rev-parse", args.head, cwd=repo)}
@@ -118,7 +128,7 @@ def main(argv=None):
             for r in range(args.rounds):
                 order = ("base", "head") if r % 2 == 0 else ("head", "base")
                 for side in order:
-                    runs[side].append(measure(trees[side], args.ais_betas, args.dbm_rows))
+                    runs[side].append(measure(trees[side], args.ais_betas, args.dbm_rows, mnist))
                     print(f"round {r + 1} {side}: " + ", ".join(
                         f"{k} {v:.3f}" for k, v in runs[side][-1].items()), flush=True)
         finally:
