@@ -31,6 +31,8 @@ from deepbelief.datasets import load_mnist
 from deepbelief.math.autoencoder import init_autoencoder
 from deepbelief.training.autoencoder import AEConfig, AEState, train_autoencoder
 
+from _record import write_json
+
 B = 100
 
 
@@ -117,6 +119,7 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--dbm", default=None,
                    help="also time a joint epoch of this trained DBM (joblib file)")
+    p.add_argument("--json", default=None, help="write the timings, medians and ratios here")
     p.add_argument("--only", default=None,
                    help="run only the jobs whose name contains this text (e.g. DBM)")
     args = p.parse_args()
@@ -152,6 +155,8 @@ def main():
     print(f"\nOne epoch on MNIST (60000 rows, batch 100, float32; {args.rounds} rounds)")
     for name, ts in times.items():
         print(f"  {name:62s} min {min(ts):6.2f} s  median {median(ts):6.2f} s")
+    write_json(args.json, {"rounds": args.rounds, "seconds": times,
+                           "medians": {k: median(v) for k, v in times.items()}}, __file__)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 import warnings
@@ -51,6 +50,8 @@ from deepbelief import (
     StackedAutoencoderRegressor,
 )
 from deepbelief.datasets import find_mnist
+
+from _record import git_commit
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIFIERS = [MLPClassifier, DeepNetClassifier, DBNClassifier, DBMClassifier,
@@ -122,14 +123,6 @@ def render_rst(reports):
                 lines.append(f"     - {text}")
         lines.append("")
     return "\n".join(lines)
-
-
-def git_commit():
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
-                              capture_output=True, text=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def main(argv=None):

@@ -22,6 +22,8 @@ from sklearn.neural_network import MLPClassifier
 from deepbelief import RBM, DeepNetClassifier
 from deepbelief.datasets import load_mnist
 
+from _record import write_json
+
 SIZES = (500, 500, 2000)
 B = 100
 
@@ -66,6 +68,7 @@ def main():
     p.add_argument("--mnist", default=None,
                    help="MNIST .npz (default: deepbelief.datasets.find_mnist)")
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--json", default=None, help="write the timings, medians and ratios here")
     args = p.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     X, y, _, _ = load_mnist(args.mnist)
@@ -87,14 +90,20 @@ def main():
               f"   {m / sk:4.2f}x sklearn")
 
     # pretraining: one CD-1 epoch per layer of the DBN
-    data = X
+    data, pretrain = X, {}
     print("\nGreedy pretraining, one CD-1 epoch per layer (batch 100, float32):")
     for size in SIZES:
         rbm = RBM(n_components=size, method="cd", batch_size=B, n_iter=1, learning_rate=0.05,
                   momentum=0.5, random_state=0)
         rbm.fit(data)
+        pretrain[f"{data.shape[1]}-{size}"] = rbm.history_["seconds"][0]
         print(f"  {data.shape[1]:4d} -> {size:4d}: {rbm.history_['seconds'][0]:.2f} s")
         data = rbm.transform(data)
+    medians = {k: median(v) for k, v in t.items()}
+    write_json(args.json, {"rounds": args.rounds, "seconds": t, "medians": medians,
+                           "ours_over_floor": medians["ours"] / floor,
+                           "ours_over_sklearn": medians["ours"] / sk,
+                           "pretrain_epoch_seconds": pretrain}, __file__)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ from sklearn.neural_network import BernoulliRBM
 from deepbelief import RBM
 from deepbelief.datasets import load_mnist
 
+from _record import write_json
+
 H, B = 500, 100
 
 
@@ -74,6 +76,7 @@ def main():
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--ais-rounds", type=int, default=2)
     p.add_argument("--no-float64", action="store_true", help="skip sklearn on float64")
+    p.add_argument("--json", default=None, help="write the timings, medians and ratios here")
     args = p.parse_args()
 
     X, _, _, _ = load_mnist(args.mnist)  # float32 in [0, 1]
@@ -144,6 +147,13 @@ def main():
     print(f"\nAIS, {n_chains} chains x {n_betas} temperatures, 784x500 float32")
     print(f"  matmul floor  {fmt(ais_floor)}")
     print(f"  deepbelief    {fmt(ais)}   {median(ais) / median(ais_floor):4.2f}x floor")
+    medians = {k: median(v) for k, v in t.items()}
+    write_json(args.json, {
+        "rounds": args.rounds, "seconds": t, "medians": medians,
+        "cd1_over_floor": medians["cd1"] / floor, "cd1_over_sklearn": medians["cd1"] / medians["sklearn"],
+        "cd1_over_floor_per_round_median": median(per_round),
+        "sklearn_float64": sk64, "ais_seconds": ais, "ais_floor_seconds": ais_floor,
+        "ais_over_floor": median(ais) / median(ais_floor)}, __file__)
 
 
 if __name__ == "__main__":

@@ -19,8 +19,6 @@ Data: ``--mnist`` path, else :func:`deepbelief.datasets.find_mnist`.
 
 import argparse
 import json
-import subprocess
-import sys
 import time
 import warnings
 from pathlib import Path
@@ -29,6 +27,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 from deepbelief import RBM, DBNClassifier
 from deepbelief.datasets import binarize_stochastic, load_mnist
+
+from _record import command, git_commit
 
 
 def dbn(X, y, X_test, y_test, seed, max_iter="auto"):
@@ -70,13 +70,7 @@ def main():
     args = p.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     X, y, X_test, y_test = load_mnist(args.mnist)
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, cwd=Path(__file__).parent).stdout.strip() or None
-    except OSError:
-        commit = None
-    out = {"command": " ".join(["python benchmarks/mnist_defaults.py", *sys.argv[1:]]),
-           "commit": commit, "seed": args.seed}
+    out = {"command": command(__file__), "commit": git_commit(), "seed": args.seed}
     if args.only in (None, "rbm"):
         out["rbm"] = rbm(X, X_test, args.seed)
         print(f"RBM at defaults, 20 epochs: {out['rbm']['test_log_likelihood_nats']:.2f} nats "

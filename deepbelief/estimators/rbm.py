@@ -12,10 +12,15 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._sklearn import Interval, _fit_context
 from ..math import energy
-from ..math.ais import base_visible_bias
 from ..math.units import unit_type, visible_units
 from ..training import budget
-from ..training.contrastive_divergence import CDConfig, CDState, cd_monitor, train_rbm
+from ..training.contrastive_divergence import (
+    CDConfig,
+    CDState,
+    cd_monitor,
+    init_cd_state,
+    train_rbm,
+)
 from ._params import (
     CD_EXTRAS,
     CD_LEARNING,
@@ -237,15 +242,11 @@ class RBM(RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         return epochs
 
     def _initialize(self, X, rng):
-        n_features = X.shape[1]
-        dtype = X.dtype
-        W = rng.standard_normal((n_features, self.n_components), dtype=dtype)
-        W *= 0.01
         mean = column_means(X)
-        b = base_visible_bias(mean, self._units()).astype(dtype)
-        self.components_ = W.T
-        self.intercept_visible_ = b
-        self.intercept_hidden_ = np.zeros(self.n_components, dtype=dtype)
+        state = init_cd_state(self.n_components, mean, self._units(), rng, X.dtype)
+        self.components_ = state.W.T
+        self.intercept_visible_ = state.b
+        self.intercept_hidden_ = state.c
         self.history_ = {}
         self._rng = rng
         self._data_mean = mean

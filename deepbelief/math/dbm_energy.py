@@ -20,7 +20,7 @@ import numpy as np
 
 from ..kernels.numpy_kernels import mean_sigmoid
 from .energy import softplus, uniform
-from .units import visible_units
+from .units import all_binary_states, visible_units
 
 
 def layer_input(layers, Ws, bs, l):
@@ -216,9 +216,7 @@ def _enumerated_parity(Ws, visible):
 
 def _states_of(layers_idx, sizes, start, stop):
     """Binary states number ``start`` to ``stop - 1`` of the concatenated layers, per layer."""
-    n = sum(sizes[l] for l in layers_idx)
-    codes = np.arange(start, stop, dtype=np.int64)[:, None]
-    bits = ((codes >> np.arange(n)) & 1).astype(np.float64)
+    bits = all_binary_states(sum(sizes[l] for l in layers_idx), start=start, stop=stop)
     out, offset = {}, 0
     for l in layers_idx:
         out[l] = bits[:, offset : offset + sizes[l]]

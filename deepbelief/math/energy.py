@@ -39,7 +39,15 @@ from ..kernels.numpy_kernels import (  # noqa: F401  (the kernels are part of th
     uniform,
     uniform_grid16,
 )
-from .units import row_dot, row_sum, units_of, visible_units, xp_sigmoid, xp_softplus
+from .units import (  # noqa: F401  (all_binary_states: part of this module's interface)
+    all_binary_states,
+    row_dot,
+    row_sum,
+    units_of,
+    visible_units,
+    xp_sigmoid,
+    xp_softplus,
+)
 
 _LOG_2PI = np.log(2.0 * np.pi)
 
@@ -200,10 +208,6 @@ def cd_gradient(v_data, v_model, W, c):
 # --------------------------------------------------------------------------
 # enumeration helpers (tiny models only)
 # --------------------------------------------------------------------------
-def all_binary_states(n, dtype=np.float64):
-    """All ``2**n`` binary vectors of length ``n`` as rows (little-endian)."""
-    idx = np.arange(2**n, dtype=np.int64)[:, None]
-    return ((idx >> np.arange(n)) & 1).astype(dtype)
 
 
 def logmeanexp(x, axis=None):

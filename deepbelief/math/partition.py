@@ -15,7 +15,7 @@ from .energy import (
     free_energy_hidden,
     sigmoid,
 )
-from .units import units_of, visible_units
+from .units import all_binary_states, units_of, visible_units
 
 
 def log_partition_exact(W, b, c, visible="bernoulli", max_units=25, chunk=4096,
@@ -44,10 +44,9 @@ def log_partition_exact(W, b, c, visible="bernoulli", max_units=25, chunk=4096,
         return float(np.logaddexp.reduce(-f))
     if hid.name != "bernoulli":
         return float(np.logaddexp.reduce(-free_energy_hidden(hid.states(), W, b, c, vis, hid)))
-    idx = np.arange(2**n_hidden)
     parts = []
-    for start in range(0, idx.size, chunk):
-        states = ((idx[start : start + chunk, None] >> np.arange(n_hidden)) & 1).astype(np.float64)
+    for start in range(0, 2**n_hidden, chunk):
+        states = all_binary_states(n_hidden, start=start, stop=min(2**n_hidden, start + chunk))
         parts.append(np.logaddexp.reduce(-free_energy_hidden(states, W, b, c, vis)))
     return float(np.logaddexp.reduce(parts))
 
@@ -57,7 +56,7 @@ def _hidden_states_logp(W, b, c, visible, max_units=20):
     n_hidden = W.shape[1]
     if n_hidden > max_units:
         raise ValueError(f"exact model statistics enumerate 2**{n_hidden} hidden states.")
-    Hs = ((np.arange(2**n_hidden)[:, None] >> np.arange(n_hidden)) & 1).astype(np.float64)
+    Hs = all_binary_states(n_hidden)
     neg_f = -free_energy_hidden(Hs, W, b, c, visible)
     return Hs, neg_f - np.logaddexp.reduce(neg_f)
 

@@ -127,12 +127,18 @@ def _bernoulli_base(mean, eps=1e-3):
     return np.log(m) - np.log1p(-m)
 
 
+def all_binary_states(n, dtype=np.float64, start=0, stop=None):
+    """Binary vectors number ``start`` to ``stop - 1`` (default: all ``2**n``) of
+    length ``n``, as rows (little-endian): the one enumeration of every exact sum."""
+    idx = np.arange(start, 2**n if stop is None else stop, dtype=np.int64)[:, None]
+    return ((idx >> np.arange(n)) & 1).astype(dtype)
+
+
 def bernoulli(n, groups=None):
     """Binary units, ``p(v_i = 1 | a) = sigmoid(a_i)``."""
 
     def states():
-        idx = np.arange(2**n)
-        return ((idx[:, None] >> np.arange(n)) & 1).astype(np.float64)
+        return all_binary_states(n)
 
     return Units(
         "bernoulli", n,

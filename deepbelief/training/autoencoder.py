@@ -15,7 +15,7 @@ from ..math.autoencoder import (
     init_autoencoder,
     leaves,
 )
-from .loop import run_epochs
+from .loop import run_epochs, stack_greedily
 from .optimizers import make_optimizer
 
 
@@ -85,15 +85,17 @@ def greedy_autoencoders(X, sizes, make_config, rng, n_epochs, *, verbose=0):
     unit type of a layer depends on what its input is).  Returns the list of
     :class:`AEState`, input side first.
     """
-    states, data = [], X
-    for layer, n_hidden in enumerate(sizes):
+    def fit_layer(layer, data):
         cfg = make_config(layer)
-        state = AEState(init_autoencoder(data.shape[1], n_hidden, cfg, rng, X.dtype))
+        state = AEState(init_autoencoder(data.shape[1], sizes[layer], cfg, rng, X.dtype))
         if verbose:
             print(f"[SAE] pretraining layer {layer + 1}/{len(sizes)}: {data.shape[1]} -> "
-                  f"{n_hidden} ({cfg.corruption} corruption {cfg.corruption_level:g})")
+                  f"{sizes[layer]} ({cfg.corruption} corruption {cfg.corruption_level:g})")
         train_autoencoder(data, state, cfg, rng, n_epochs, verbose=verbose, name="SAE")
-        states.append(state)
-        if layer < len(sizes) - 1:
-            data = encode(state.params, data, cfg.activation)  # once per layer
-    return states
+        return state, cfg
+
+    def pass_up(layer, fitted, data):
+        state, cfg = fitted
+        return encode(state.params, data, cfg.activation)
+
+    return [state for state, _ in stack_greedily(X, len(sizes), fit_layer, pass_up)]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..kernels.numpy_kernels import affine_sigmoid
+from ..math.ais import base_visible_bias
 from ..math.energy import (
     GRID16,
     bernoulli_grid16,
@@ -94,6 +95,16 @@ class CDState:
         """What survives between fits besides the parameters (see :meth:`resume`)."""
         return {"opt_state": self.opt_state, "optimizer": optimizer, "chain": self.chain,
                 "q": self.q, "epoch": self.epoch}
+
+
+def init_cd_state(n_hidden, data_mean, visible, rng, dtype):
+    """A fresh RBM: weights ``N(0, 0.01^2)``, visible biases giving the data's
+    marginals (:func:`~deepbelief.math.ais.base_visible_bias`, Hinton 2010),
+    zero hidden biases."""
+    W = rng.standard_normal((data_mean.shape[0], n_hidden), dtype=dtype)
+    W *= 0.01
+    b = base_visible_bias(data_mean, visible).astype(dtype)
+    return CDState(W, b, np.zeros(n_hidden, dtype=dtype))
 
 
 def cd_monitor(M, units, features=None):

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..kernels.numpy_kernels import mean_sigmoid, sigmoid_of_negated
-from ..math.ais import base_visible_bias
 from ..math.dbm_energy import gibbs_sweep, mean_field, recognition_pass
 from ..math.energy import GRID16, bernoulli_grid16, binarize_dynamic, sample_bernoulli
-from .contrastive_divergence import CDConfig, CDState, train_rbm
-from .loop import run_epochs
+from .contrastive_divergence import CDConfig, init_cd_state, train_rbm
+from .loop import run_epochs, stack_greedily
 from .optimizers import make_optimizer
 
 
@@ -72,33 +71,32 @@ def pretrain_dbm(X, sizes, cd_config, n_epochs, rng, *, visible="bernoulli", ver
     weights the DBM's bottom-up pass will use.  Returns ``(Ws, bs)``.
     """
     L = len(sizes)
-    dtype = X.dtype
-    data = X
-    rbms = []
-    for l, n_hidden in enumerate(sizes):
-        bottom, top = l == 0, l == L - 1
-        up = 2.0 if bottom and L > 1 else 1.0
-        down = 2.0 if top and L > 1 else 1.0
-        layer_visible = visible if bottom else "bernoulli"
+
+    def scales(l):
+        """The weight doubling of the bottom-up and top-down conditionals."""
+        return (2.0 if l == 0 and L > 1 else 1.0), (2.0 if l == L - 1 and L > 1 else 1.0)
+
+    def fit_layer(l, data):
+        up, down = scales(l)
+        layer_visible = visible if l == 0 else "bernoulli"
         cfg = CDConfig(**{**cd_config.__dict__, "visible": layer_visible, "up_scale": up,
                           "down_scale": down,
-                          "dynamic_binarization": cd_config.dynamic_binarization and bottom})
-        W = rng.standard_normal((data.shape[1], n_hidden), dtype=dtype)
-        W *= 0.01
+                          "dynamic_binarization": cd_config.dynamic_binarization and l == 0})
         mean = np.asarray(data.mean(axis=0, dtype=np.float64)).ravel()
-        b = base_visible_bias(mean, layer_visible).astype(dtype)
-        state = CDState(W, b, np.zeros(n_hidden, dtype=dtype))
+        state = init_cd_state(sizes[l], mean, layer_visible, rng, X.dtype)
         if verbose:
-            print(f"[DBM] pretraining layer {l + 1}/{L}: {data.shape[1]} -> {n_hidden} "
+            print(f"[DBM] pretraining layer {l + 1}/{L}: {data.shape[1]} -> {sizes[l]} "
                   f"(up x{up:g}, down x{down:g})")
         train_rbm(data, state, cfg, rng, n_epochs, verbose=verbose)
-        rbms.append(state)
-        if not top:
-            a = data @ state.W
-            a *= up
-            a += state.c
-            data = mean_sigmoid(a)  # kept out of the denormal range
-    return compose_dbm(rbms)
+        return state
+
+    def pass_up(l, state, data):
+        a = data @ state.W
+        a *= scales(l)[0]
+        a += state.c
+        return mean_sigmoid(a)  # kept out of the denormal range
+
+    return compose_dbm(stack_greedily(X, L, fit_layer, pass_up))
 
 
 def compose_dbm(rbms):

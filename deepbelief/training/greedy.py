@@ -15,7 +15,8 @@ import numpy as np
 
 from ..math.energy import sample_bernoulli, sigmoid
 from .autoencoder import AEConfig, greedy_autoencoders
-from .contrastive_divergence import CDConfig, CDState, train_rbm
+from .contrastive_divergence import CDConfig, init_cd_state, train_rbm
+from .loop import stack_greedily
 
 PROPAGATE = ("samples", "probabilities")
 
@@ -33,19 +34,19 @@ def greedy_layerwise(X, make_rbm, n_layers, *, propagate="samples", rng=None, ve
     if propagate not in PROPAGATE:
         raise ValueError(f"propagate must be one of {PROPAGATE}; got {propagate!r}.")
     rng = np.random.default_rng(rng)
-    rbms, data = [], X
-    for layer in range(n_layers):
+
+    def fit_layer(layer, data):
         rbm = make_rbm(layer)
         if verbose:
             print(f"[DBN] pretraining layer {layer + 1}/{n_layers}: "
                   f"{data.shape[1]} -> {rbm.n_components}")
-        rbm.fit(data)
-        rbms.append(rbm)
-        if layer < n_layers - 1:
-            data = rbm.transform(data)  # once per layer
-            if propagate == "samples":
-                sample_bernoulli(data, rng, out=data)
-    return rbms
+        return rbm.fit(data)
+
+    def pass_up(layer, rbm, data):
+        data = rbm.transform(data)
+        return sample_bernoulli(data, rng, out=data) if propagate == "samples" else data
+
+    return stack_greedily(X, n_layers, fit_layer, pass_up)
 
 
 def propagate_up(rbms, X):
@@ -127,27 +128,27 @@ def pretrain_rbms(X, sizes, *, gaussian_visible, linear_code, learning_rate, bat
     trained with CD-1 (momentum 0.5, weight decay 2e-4) on the hidden means of
     the one below.
     """
-    out, data = [], X
-    for layer, n_hidden in enumerate(sizes):
+    def fit_layer(layer, data):
+        n_hidden = sizes[layer]
         visible = "gaussian" if gaussian_visible and layer == 0 else "bernoulli"
         hidden = "gaussian" if linear_code and layer == len(sizes) - 1 else "bernoulli"
         gaussian = visible == "gaussian" or hidden == "gaussian"
         cfg = CDConfig(visible=visible, hidden=hidden, k=1, persistent=False,
                        learning_rate=learning_rate * (GAUSSIAN_LR_FACTOR if gaussian else 1.0),
                        momentum=0.5, weight_decay=2e-4, batch_size=batch_size)
-        W = rng.standard_normal((data.shape[1], n_hidden), dtype=X.dtype)
-        W *= 0.01
-        mean = data.mean(axis=0, dtype=np.float64)
-        b = (np.log(np.clip(mean, 1e-3, 1 - 1e-3)) - np.log1p(-np.clip(mean, 1e-3, 1 - 1e-3))
-             if visible == "bernoulli" else mean).astype(X.dtype)
-        state = CDState(W, b, np.zeros(n_hidden, dtype=X.dtype))
+        state = init_cd_state(n_hidden, data.mean(axis=0, dtype=np.float64), visible, rng,
+                              X.dtype)
         if verbose:
             print(f"[SAE] RBM layer {layer + 1}/{len(sizes)}: {data.shape[1]} -> {n_hidden} "
                   f"({visible} visible, {hidden} hidden)")
         train_rbm(data, state, cfg, rng, n_epochs, verbose=verbose)
-        out.append((state.W, state.c, np.ascontiguousarray(state.W.T), state.b))
-        if layer < len(sizes) - 1:
-            a = data @ state.W
-            a += state.c
-            data = a if hidden == "gaussian" else sigmoid(a, out=a)
-    return out
+        return state, hidden
+
+    def pass_up(layer, fitted, data):
+        state, hidden = fitted
+        a = data @ state.W
+        a += state.c
+        return a if hidden == "gaussian" else sigmoid(a, out=a)
+
+    layers = stack_greedily(X, len(sizes), fit_layer, pass_up)
+    return [(s.W, s.c, np.ascontiguousarray(s.W.T), s.b) for s, _ in layers]

@@ -100,3 +100,19 @@ def run_epochs(run_epoch, params, n_epochs, *, learning_rate, schedule="constant
         if end_epoch is not None and end_epoch(record):
             return True
     return False
+
+
+def stack_greedily(X, n_layers, fit_layer, pass_up):
+    """Greedy layer-wise training, the one stacking loop of every deep model.
+
+    ``fit_layer(layer, data)`` returns layer ``layer`` fitted on ``data``, the
+    data as the layers below pass it up; ``pass_up(layer, fitted, data)``
+    computes that for the next layer, once per layer for the whole data set
+    (never per minibatch).  Returns the fitted layers, input side first.
+    """
+    fitted, data = [], X
+    for layer in range(n_layers):
+        fitted.append(fit_layer(layer, data))
+        if layer < n_layers - 1:
+            data = pass_up(layer, fitted[-1], data)
+    return fitted

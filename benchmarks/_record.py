@@ -1,0 +1,32 @@
+"""What every benchmark writes beside its figures: the command and the commit."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def git_commit():
+    """The short commit of the checkout (None outside git)."""
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def command(script, argv=None):
+    """The command line that ran ``script`` (its arguments from ``argv`` or ``sys.argv``)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    return " ".join(["python", f"benchmarks/{Path(script).name}", *args])
+
+
+def write_json(path, payload, script, argv=None):
+    """``payload`` with the command and commit, written to ``path`` (nothing if None)."""
+    if path is None:
+        return
+    record = {"command": command(script, argv), "commit": git_commit(), **payload}
+    with open(path, "w") as f:
+        json.dump(record, f, indent=1)
