@@ -29,6 +29,8 @@ from sklearn.exceptions import ConvergenceWarning
 from deepbelief import DBNClassifier, DeepNetClassifier
 from deepbelief.datasets import load_mnist
 
+from _record import write_json
+
 SIZES = (500, 500, 2000)
 
 #: DBN recipes for the choice on a validation split, each the recipe of
@@ -119,10 +121,11 @@ def main():
         print(f"== {method}: test error {err:.2f} %, wall {wall:.0f} s "
               f"(fine-tuning {results[method]['finetune_seconds']:.0f} s, {clf.n_iter_} epochs)",
               flush=True)
-        if args.json:
-            Path(args.json).write_text(json.dumps(results, indent=2))
+        write_json(args.json, {"seed": args.seed, **results}, __file__)
     print(f"\n{'method':16s} {'test error %':>12s} {'wall s':>8s}   grad norms at init (input side first)")
     for m, r in results.items():
+        if not isinstance(r, dict):
+            continue
         norms = " ".join(f"{g:.1e}" for g in r["grad_norms_init"])
         print(f"{m:16s} {r['test_error_percent']:12.2f} {r['wall_seconds']:8.0f}   {norms}")
 

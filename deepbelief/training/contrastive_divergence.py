@@ -27,7 +27,7 @@ from ..math.energy import (
     reconstruction_error,
 )
 from ..math.units import visible_units
-from .loop import run_epochs
+from .loop import run_learner
 from .optimizers import make_optimizer
 
 
@@ -330,15 +330,8 @@ def train_rbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbo
     def reset_velocities():
         state.opt_state = optimizer.init(list(state.params()))
 
-    def count(record):
-        state.epoch += 1
-
-    run_epochs(epoch, state.params(), n_epochs, learning_rate=cfg.learning_rate,
-               schedule=cfg.learning_rate_schedule,
-               horizon=n_epochs if horizon is None else horizon, start_epoch=state.epoch,
-               history=state.history, name="RBM", on_diverge=reset_velocities,
-               monitor=None if monitor is None else (lambda _: monitor(state)),
-               end_epoch=count, verbose=verbose,
-               hint="Lower learning_rate (Gaussian visible units need ~10-100x smaller rates "
-                    "than Bernoulli ones, and standardized data).")
+    run_learner(epoch, state, cfg, n_epochs, name="RBM", horizon=horizon, monitor=monitor,
+                on_diverge=reset_velocities, verbose=verbose,
+                hint="Lower learning_rate (Gaussian visible units need ~10-100x smaller "
+                     "rates than Bernoulli ones, and standardized data).")
     return state

@@ -21,7 +21,7 @@ from ..kernels.numpy_kernels import mean_sigmoid, sigmoid_of_negated
 from ..math.dbm_energy import gibbs_sweep, mean_field, recognition_pass
 from ..math.energy import GRID16, bernoulli_grid16, binarize_dynamic, sample_bernoulli
 from .contrastive_divergence import CDConfig, init_cd_state, train_rbm
-from .loop import run_epochs, stack_greedily
+from .loop import run_learner, stack_greedily
 from .optimizers import make_optimizer
 
 
@@ -351,15 +351,8 @@ def train_dbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbo
         state.opt_state = optimizer.init(state.params())
         state.particles = None
 
-    def count(record):
-        state.epoch += 1
-
-    run_epochs(epoch, state.params(), n_epochs, learning_rate=cfg.learning_rate,
-               schedule=cfg.learning_rate_schedule,
-               horizon=n_epochs if horizon is None else horizon, start_epoch=state.epoch,
-               history=state.history, name="DBM", on_diverge=reset,
-               monitor=None if monitor is None else (lambda _: monitor(state)),
-               end_epoch=count, verbose=verbose, hint="Lower learning_rate.")
+    run_learner(epoch, state, cfg, n_epochs, name="DBM", horizon=horizon, monitor=monitor,
+                on_diverge=reset, verbose=verbose, hint="Lower learning_rate.")
     return state
 
 

@@ -102,6 +102,27 @@ def run_epochs(run_epoch, params, n_epochs, *, learning_rate, schedule="constant
     return False
 
 
+def run_learner(epoch, state, cfg, n_epochs, *, name, horizon=None, monitor=None,
+                on_diverge=None, verbose=0, hint=""):
+    """:func:`run_epochs` for a learner whose ``state`` keeps its parameters
+    (``state.params()``), epoch count and history, and whose ``cfg`` holds the
+    step size and schedule (contrastive divergence, the DBM).
+
+    ``horizon`` (default ``n_epochs``) is the epoch count the schedule decays
+    over; ``monitor(state)`` adds measurements to each epoch's record.
+    """
+
+    def count(record):
+        state.epoch += 1
+
+    return run_epochs(epoch, state.params(), n_epochs, learning_rate=cfg.learning_rate,
+                      schedule=cfg.learning_rate_schedule,
+                      horizon=n_epochs if horizon is None else horizon, start_epoch=state.epoch,
+                      history=state.history, name=name, on_diverge=on_diverge,
+                      monitor=None if monitor is None else (lambda _: monitor(state)),
+                      end_epoch=count, verbose=verbose, hint=hint)
+
+
 def stack_greedily(X, n_layers, fit_layer, pass_up):
     """Greedy layer-wise training, the one stacking loop of every deep model.
 
