@@ -15,10 +15,11 @@ fetch_openml.
 import argparse
 import json
 import time
-from pathlib import Path
 
 from deepbelief import RBM
 from deepbelief.datasets import binarize_stochastic, load_mnist
+
+from _record import write_json
 
 
 def main():
@@ -72,8 +73,7 @@ def main():
         "train_log_likelihood": float(-F_train.mean() - log_z),
     }
     print(json.dumps(res, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(res, indent=2))
+    write_json(args.json, res, __file__)
 
 
 if __name__ == "__main__":
