@@ -23,10 +23,22 @@ def command(script, argv=None):
     return " ".join(["python", f"benchmarks/{Path(script).name}", *args])
 
 
+def blas_threads():
+    """The BLAS thread count: results depend on it (the order of the products'
+    sums), so a figure is reproduced with the same count."""
+    import numpy  # noqa: F401  (loads the BLAS whose threads are counted)
+    from threadpoolctl import threadpool_info
+
+    counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
+    return max(counts) if counts else None
+
+
 def write_json(path, payload, script, argv=None):
-    """``payload`` with the command and commit, written to ``path`` (nothing if None)."""
+    """``payload`` with the command, commit and BLAS threads, written to ``path``
+    (nothing if None)."""
     if path is None:
         return
-    record = {"command": command(script, argv), "commit": git_commit(), **payload}
+    record = {"command": command(script, argv), "commit": git_commit(),
+              "blas_threads": blas_threads(), **payload}
     with open(path, "w") as f:
         json.dump(record, f, indent=1)

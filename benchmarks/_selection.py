@@ -16,6 +16,8 @@ from pathlib import Path
 
 from sklearn.model_selection import train_test_split
 
+from _record import write_json
+
 
 def add_arguments(p):
     p.add_argument("--results", default=None,
@@ -64,9 +66,9 @@ def run(p, args, settings, fit, data, *, same_keys=("seed",)):
         print(f"== {name}: validation error {err:.2f} % ({out['seconds'][name]:.0f} s)",
               flush=True)
         if results is not None:
-            (results / f"{name}.json").write_text(json.dumps(
-                {"setting": name, "validation_error_percent": err,
-                 "seconds": out["seconds"][name], "args": vars(args)}, indent=1))
+            write_json(results / f"{name}.json",
+                       {"setting": name, "validation_error_percent": err,
+                        "seconds": out["seconds"][name], "args": vars(args)}, "mnist_dbn.py")
     if args.validate:
         return out
     if args.refit:

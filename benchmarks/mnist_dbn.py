@@ -17,10 +17,8 @@ validation split, then scores the choice once on the test set
 """
 
 import argparse
-import json
 import time
 import warnings
-from pathlib import Path
 
 import _selection
 import numpy as np
@@ -97,8 +95,8 @@ def main():
                              lambda name, X, y: make_setting(name, args).fit(X, y),
                              (X, y, X_test, y_test),
                              same_keys=("seed", "epochs", "dropout", "pretrain_epochs"))
-        if args.json and not args.validate:
-            Path(args.json).write_text(json.dumps(out, indent=1))
+        if not args.validate:
+            write_json(args.json, out, __file__)
         return
     results = {}
     for method in args.methods.split(","):

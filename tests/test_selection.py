@@ -13,10 +13,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def selection():
-    spec = importlib.util.spec_from_file_location("_selection",
-                                                  ROOT / "benchmarks" / "_selection.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))  # its helper module _record
+    try:
+        spec = importlib.util.spec_from_file_location("_selection",
+                                                      ROOT / "benchmarks" / "_selection.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
     return module
 
 
