@@ -1,8 +1,10 @@
 """What every benchmark writes beside its figures: the command and the commit."""
 
 import json
+import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,3 +44,31 @@ def write_json(path, payload, script, argv=None):
               "blas_threads": blas_threads(), **payload}
     with open(path, "w") as f:
         json.dump(record, f, indent=1)
+
+
+def git(*args, cwd=ROOT):
+    """The output of a git command in the checkout."""
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@contextmanager
+def worktree(commit, folder):
+    """``commit`` checked out in ``folder`` (a git worktree) for the duration."""
+    git("worktree", "add", "--detach", str(folder), commit)
+    try:
+        yield str(folder)
+    finally:
+        git("worktree", "remove", "--force", str(folder))
+
+
+def run_at(tree, code, *args):
+    """Run ``code`` in a fresh Python importing the package from ``tree``; the
+    dict it prints on a line ``RESULT {json}``."""
+    env = dict(os.environ, PYTHONPATH=tree)
+    run = subprocess.run([sys.executable, "-c", code, tree, *map(str, args)], cwd=tree,
+                         env=env, capture_output=True, text=True)
+    if run.returncode:
+        raise RuntimeError(f"the run failed in {tree}:\n{run.stderr[-3000:]}")
+    line = next(s for s in run.stdout.splitlines() if s.startswith("RESULT "))
+    return json.loads(line[len("RESULT "):])

@@ -26,12 +26,13 @@ the head/base ratios and every round to ``--json``::
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from statistics import median
 
 from deepbelief.datasets import find_mnist
+
+from _record import git, run_at, worktree
 
 MEASURE = r"""
 import json, sys, time
@@ -85,22 +86,6 @@ print("RESULT " + json.dumps(out))
 FIGURES = ("floor", "rbm_cd1_epoch", "rbm_ais", "finetune_epoch", "dbm_epoch")
 
 
-def git(*args, cwd=None):
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout.strip()
-
-
-def measure(tree, ais_betas, dbm_rows, mnist):
-    env = dict(os.environ, PYTHONPATH=tree)
-    run = subprocess.run([sys.executable, "-c", MEASURE, tree, str(ais_betas), str(dbm_rows),
-                          mnist],
-                         cwd=tree, env=env, capture_output=True, text=True)
-    if run.returncode:
-        raise RuntimeError(f"the measurement failed in {tree}:\n{run.stderr[-3000:]}")
-    line = next(s for s in run.stdout.splitlines() if s.startswith("RESULT "))
-    return json.loads(line[len("RESULT "):])
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--base", required=True, help="the commit before the change")
@@ -115,25 +100,19 @@ def main(argv=None):
     if mnist is None:
         raise SystemExit("MNIST not found: pass --mnist or set $DEEPBELIEF_MNIST.")
     mnist = str(mnist)
-    repo = git("rev-parse", "--show-toplevel")
-    commits = {"base": git("rev-parse", args.base, cwd=repo),
-               "head": git("rev-parse", args.head, cwd=repo)}
+    commits = {"base": git("rev-parse", args.base), "head": git("rev-parse", args.head)}
     runs = {"base": [], "head": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        trees = {}
-        for side, commit in commits.items():
-            trees[side] = os.path.join(tmp, side)
-            git("worktree", "add", "--detach", trees[side], commit, cwd=repo)
-        try:
-            for r in range(args.rounds):
-                order = ("base", "head") if r % 2 == 0 else ("head", "base")
-                for side in order:
-                    runs[side].append(measure(trees[side], args.ais_betas, args.dbm_rows, mnist))
-                    print(f"round {r + 1} {side}: " + ", ".join(
-                        f"{k} {v:.3f}" for k, v in runs[side][-1].items()), flush=True)
-        finally:
-            for tree in trees.values():
-                git("worktree", "remove", "--force", tree, cwd=repo)
+    with tempfile.TemporaryDirectory() as tmp, \
+            worktree(commits["base"], os.path.join(tmp, "base")) as base, \
+            worktree(commits["head"], os.path.join(tmp, "head")) as head:
+        trees = {"base": base, "head": head}
+        for r in range(args.rounds):
+            order = ("base", "head") if r % 2 == 0 else ("head", "base")
+            for side in order:
+                runs[side].append(run_at(trees[side], MEASURE, args.ais_betas, args.dbm_rows,
+                                         mnist))
+                print(f"round {r + 1} {side}: " + ", ".join(
+                    f"{k} {v:.3f}" for k, v in runs[side][-1].items()), flush=True)
     medians = {side: {k: median(run[k] for run in runs[side]) for k in FIGURES}
                for side in runs}
     ratios = {k: medians["head"][k] / medians["base"][k] for k in FIGURES}

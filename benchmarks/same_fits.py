@@ -14,9 +14,10 @@ is the figure the head gives::
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
+
+from _record import git, run_at, worktree
 
 FIT = r"""
 import hashlib, json, sys, warnings
@@ -65,38 +66,18 @@ print("RESULT " + json.dumps(out))
 """
 
 
-def git(*args, cwd=None):
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                          text=True).stdout.strip()
-
-
-def fits(tree):
-    env = dict(os.environ, PYTHONPATH=tree)
-    run = subprocess.run([sys.executable, "-c", FIT, tree], cwd=tree, env=env,
-                         capture_output=True, text=True)
-    if run.returncode:
-        raise RuntimeError(f"the fits failed in {tree}:\n{run.stderr[-3000:]}")
-    line = next(s for s in run.stdout.splitlines() if s.startswith("RESULT "))
-    return json.loads(line[len("RESULT "):])
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--base", required=True, nargs="+", help="the earlier commit(s)")
     p.add_argument("--head", default="HEAD")
     p.add_argument("--json", default=None)
     args = p.parse_args(argv)
-    repo = git("rev-parse", "--show-toplevel")
-    commits = {rev: git("rev-parse", rev, cwd=repo) for rev in [*args.base, args.head]}
+    commits = {rev: git("rev-parse", rev) for rev in [*args.base, args.head]}
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for rev, commit in commits.items():
-            tree = os.path.join(tmp, commit)
-            git("worktree", "add", "--detach", tree, commit, cwd=repo)
-            try:
-                results[rev] = fits(tree)
-            finally:
-                git("worktree", "remove", "--force", tree, cwd=repo)
+            with worktree(commit, os.path.join(tmp, commit)) as tree:
+                results[rev] = run_at(tree, FIT)
     head = results[args.head]
     same = {rev: sorted(k for k in head if results[rev].get(k) == head[k]) for rev in args.base}
     differ = {rev: sorted(k for k in head if results[rev].get(k) != head[k]) for rev in args.base}
