@@ -19,6 +19,10 @@ def git_commit():
         return None
 
 
+#: the commit checked out when the benchmark started (HEAD may move while it runs)
+STARTED_AT = git_commit()
+
+
 def command(script, argv=None):
     """The command line that ran ``script`` (its arguments from ``argv`` or ``sys.argv``)."""
     args = sys.argv[1:] if argv is None else list(argv)
@@ -40,7 +44,7 @@ def write_json(path, payload, script, argv=None):
     (nothing if None)."""
     if path is None:
         return
-    record = {"command": command(script, argv), "commit": git_commit(),
+    record = {"command": command(script, argv), "commit": STARTED_AT,
               "blas_threads": blas_threads(), **payload}
     with open(path, "w") as f:
         json.dump(record, f, indent=1)
