@@ -40,14 +40,18 @@ def find_mnist(path=None):
 
     Looks at ``path``, ``$DEEPBELIEF_MNIST``, the cache folder
     (:func:`data_home`) and ``shared/data/mnist.npz`` beside a source
-    checkout, in that order.  A ``path`` that does not exist is an error.
+    checkout, in that order.  A ``path`` or ``$DEEPBELIEF_MNIST`` naming a
+    file that does not exist is an error (nothing is downloaded then).
     """
-    candidates = [path, os.environ.get(MNIST_ENV), data_home() / "mnist.npz", CHECKOUT_MNIST]
-    for c in candidates:
-        if c is not None and Path(c).is_file():
+    env = os.environ.get(MNIST_ENV)
+    for named, where in ((path, "MNIST file"), (env, f"${MNIST_ENV} names {env}, but that file")):
+        if named is not None:
+            if not Path(named).is_file():
+                raise FileNotFoundError(f"{where} does not exist.")
+            return Path(named)
+    for c in (data_home() / "mnist.npz", CHECKOUT_MNIST):
+        if Path(c).is_file():
             return Path(c)
-    if path is not None:
-        raise FileNotFoundError(f"MNIST file {path} does not exist.")
     return None
 
 

@@ -114,6 +114,8 @@ class BaseDeepNet(BaseEstimator):
 
     # --------------------------------------------------------------- fitting
     def _fit(self, X, y, *, incremental, classes=None):
+        if "hidden_layer_sizes" in self._parameter_constraints:  # checked before any change
+            check_hidden_layer_sizes(self.hidden_layer_sizes)
         first = not (hasattr(self, "params_") and (incremental or self.warm_start))
         X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32],
                              multi_output=self._loss != "log_loss", y_numeric=False)
@@ -234,8 +236,13 @@ class ClassifierNetMixin(ClassifierMixin):
             self._label_binarizer = LabelBinarizer()
             self._label_binarizer.fit(y if classes is None else classes)
             self.classes_ = self._label_binarizer.classes_
-        elif np.setdiff1d(np.unique(y), self.classes_).size:
-            raise ValueError(f"y has labels not in classes_ {self.classes_}.")
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(f"classes={np.unique(classes).tolist()} is not the same as on the "
+                             f"first call to partial_fit, {self.classes_.tolist()}.")
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(f"y has labels {unknown.tolist()} not in classes "
+                             f"{self.classes_.tolist()}.")
         if len(self.classes_) == 1:  # one class: one output, always probability 1
             return np.ones((len(y), 1), dtype=dtype)
         Y = self._label_binarizer.transform(y).astype(dtype)

@@ -120,6 +120,19 @@ def picked(block, *names):
 GREEDY_CD = prefixed(CD_LEARNING, "pretrain_", learning_rate=0.05, method="cd", momentum=0.5,
                      weight_decay=2e-4)
 
+#: joint training of a DBM: persistent particles, mean field, the step annealed
+DBM_LEARNING = {
+    **picked(CD_LEARNING, "n_iter", "learning_rate"),
+    "learning_rate_schedule": ("linear", [StrOptions(set(LEARNING_RATE_SCHEDULES))]),
+    **picked(CD_LEARNING, "solver", "momentum", "weight_decay", "batch_size"),
+    "n_particles": (100, [_AT_LEAST_ONE]),
+    "n_gibbs": (1, [_AT_LEAST_ONE]),
+    "n_mean_field": (10, [_AT_LEAST_ONE]),
+    "n_mean_field_score": (None, [_AT_LEAST_ONE, None]),
+    "dynamic_binarization": (False, ["boolean"]),
+    "transform_layers": ("top", [StrOptions({"top", "all"})]),
+}
+
 #: greedy RBM pretraining of the DBN nets
 RBM_PRETRAINING = {
     "pretrain": (True, ["boolean"]),

@@ -1,5 +1,7 @@
 """Input checks shared by the estimators."""
 
+from numbers import Integral
+
 import numpy as np
 
 from ..math.units import check_groups, unit_type
@@ -141,9 +143,14 @@ def make_generator(random_state):
 
 
 def check_hidden_layer_sizes(sizes):
-    """``hidden_layer_sizes`` as a list of positive ints (an int is one layer)."""
+    """``hidden_layer_sizes`` as a list of positive ints (an int is one layer):
+    at least one layer, integer widths, each at least 1."""
     listed = [sizes] if np.ndim(sizes) == 0 else list(sizes)
-    if any(int(s) < 1 for s in listed):
+    if not listed:
+        raise ValueError("hidden_layer_sizes must name at least one hidden layer; got ().")
+    if not all(isinstance(s, Integral) and not isinstance(s, bool) for s in listed):
+        raise ValueError(f"hidden_layer_sizes must be integers; got {sizes}.")
+    if any(s < 1 for s in listed):
         raise ValueError(f"hidden_layer_sizes must be positive; got {sizes}.")
     return [int(s) for s in listed]
 
@@ -171,3 +178,15 @@ def running_column_means(mean, n_seen, X):
     """The feature means of ``n_seen`` earlier rows updated with the rows of ``X``."""
     total = n_seen + X.shape[0]
     return mean + (column_means(X) - mean) * (X.shape[0] / total), total
+
+
+def check_count(value, name, minimum):
+    """``value`` as an int of at least ``minimum`` (a clear error otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
+    return int(value)
+
+
+def check_sampling(n_samples, n_steps):
+    """The ``sample`` arguments: at least one chain, any number of sweeps."""
+    return check_count(n_samples, "n_samples", 1), check_count(n_steps, "n_steps", 0)

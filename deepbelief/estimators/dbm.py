@@ -1,7 +1,6 @@
 """Deep Boltzmann machines: the generative model (the net fine-tuned from it is in
 :mod:`deepbelief.estimators.dbm_classifier`)."""
 
-from numbers import Integral
 
 import numpy as np
 from sklearn.base import (
@@ -11,7 +10,7 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._sklearn import Interval, StrOptions, _fit_context
+from .._sklearn import StrOptions, _fit_context
 from ..math import dbm_energy, energy
 from ..math.ais import base_visible_bias, dbm_ais_log_partition
 from ..math.units import STACKABLE_UNITS, visible_units
@@ -25,37 +24,25 @@ from ..training.dbm_learning import (
     pretrain_dbm,
     train_dbm,
 )
-from ..training.optimizers import LEARNING_RATE_SCHEDULES
 from ._params import (
-    CD_LEARNING,
+    DBM_LEARNING,
     GREEDY_CD,
     HIDDEN_LAYERS,
     LIKELIHOOD,
     RUN_CONTROL,
     constraints,
     make_init,
-    picked,
 )
-from ._validation import check_hidden_layer_sizes, check_visible_data, make_generator
+from ._validation import (
+    check_hidden_layer_sizes,
+    check_sampling,
+    check_visible_data,
+    make_generator,
+)
 from .likelihood import LikelihoodMixin
 
-_BLOCKS = (
-    HIDDEN_LAYERS,
-    {"visible": ("bernoulli", [StrOptions(set(STACKABLE_UNITS))])},
-    GREEDY_CD,
-    picked(CD_LEARNING, "n_iter", "learning_rate"),
-    {"learning_rate_schedule": ("linear", [StrOptions(set(LEARNING_RATE_SCHEDULES))])},
-    picked(CD_LEARNING, "solver", "momentum", "weight_decay", "batch_size"),
-    {"n_particles": (100, [Interval(Integral, 1, None, closed="left")]),
-     "n_gibbs": (1, [Interval(Integral, 1, None, closed="left")]),
-     "n_mean_field": (10, [Interval(Integral, 1, None, closed="left")]),
-     "n_mean_field_score": (None, [Interval(Integral, 1, None, closed="left"), None]),
-     "dynamic_binarization": (False, ["boolean"]),
-     "transform_layers": ("top", [StrOptions({"top", "all"})])},
-    LIKELIHOOD,
-    {"warm_start": (False, ["boolean"])},
-    RUN_CONTROL,
-)
+_BLOCKS = (HIDDEN_LAYERS, {"visible": ("bernoulli", [StrOptions(set(STACKABLE_UNITS))])},
+           GREEDY_CD, DBM_LEARNING, LIKELIHOOD, {"warm_start": (False, ["boolean"])}, RUN_CONTROL)
 
 _MONITOR_ROWS = 500
 _SCORE_TOL, _MAX_SCORE_SWEEPS = 1e-6, 1000  # score_samples' mean field run to convergence
@@ -286,6 +273,7 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         -------
         self : DBM
         """
+        check_hidden_layer_sizes(self.hidden_layer_sizes)  # before any attribute is set
         warm = self.warm_start and hasattr(self, "coefs_")
         X = self._validate_X(X, reset=not warm, fit=True)
         n_iter = self._resolve_budget(X.shape[0], first=not warm)
@@ -300,6 +288,7 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
 
         The learning-rate schedule decays over ``n_iter`` calls.
         """
+        check_hidden_layer_sizes(self.hidden_layer_sizes)
         first = not hasattr(self, "coefs_")
         X = self._validate_X(X, reset=first, fit=True)
         if first:
@@ -347,6 +336,7 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         V : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
+        n_samples, n_steps = check_sampling(n_samples, n_steps)
         rng = self._rng if random_state is None else make_generator(random_state)
         Ws, bs = self.coefs_, self.intercepts_
         base = base_visible_bias(self._data_mean, self.visible).astype(Ws[0].dtype)

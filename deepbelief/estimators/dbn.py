@@ -28,6 +28,7 @@ from ._params import (
 )
 from ._validation import (
     check_hidden_layer_sizes,
+    check_sampling,
     check_visible_data,
     make_generator,
     visible_groups,
@@ -136,6 +137,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
+        check_hidden_layer_sizes(self.hidden_layer_sizes)  # before any attribute is set
         """Pretrain the stack greedily on ``X``."""
         X = self._validate_X(X, reset=True, fit=True)
         self._rng = make_generator(self.random_state)
@@ -168,6 +170,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Returns visible probabilities, shape (n_samples, n_features).
         """
         check_is_fitted(self)
+        n_samples, n_steps = check_sampling(n_samples, n_steps)
         rng = self._rng if random_state is None else make_generator(random_state)
         top = self.rbms_[-1]
         v_top = top.sample(n_samples, n_steps=n_steps, random_state=rng, probabilities=True)

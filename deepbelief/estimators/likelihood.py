@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import make_generator
+from ._validation import check_count, make_generator
 
 #: exact ``log Z`` when at most this many binary units are to be enumerated
 EXACT_MAX_UNITS = 20
@@ -58,9 +58,10 @@ class LikelihoodMixin:
             bounds = (value, value)
         else:
             seed = self.random_state if random_state is None else random_state
-            result = self._ais_log_partition(self.ais_chains if n_chains is None else n_chains,
-                                             self.ais_betas if n_betas is None else n_betas,
-                                             make_generator(seed))
+            n_chains = check_count(self.ais_chains if n_chains is None else n_chains,
+                                   "n_chains", 2)
+            n_betas = check_count(self.ais_betas if n_betas is None else n_betas, "n_betas", 2)
+            result = self._ais_log_partition(n_chains, n_betas, make_generator(seed))
             value, bounds = result.log_z, (result.log_z_low, result.log_z_high)
         return (value, bounds) if return_bounds else value
 

@@ -9,7 +9,7 @@ from ..math import energy
 from ..math.ais import ais_log_partition, base_visible_bias
 from ..math.partition import log_partition_exact
 from ..math.units import unit_type
-from ._validation import make_generator
+from ._validation import check_sampling, make_generator
 from .likelihood import LikelihoodMixin
 
 
@@ -49,6 +49,7 @@ class RBMGenerativeMixin(LikelihoodMixin):
         V : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
+        n_samples, n_steps = check_sampling(n_samples, n_steps)
         rng = self._rng if random_state is None else make_generator(random_state)
         W, b, c = self._params()
         units = self._units()

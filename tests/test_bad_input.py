@@ -1,0 +1,92 @@
+"""Bad input gets a clear error and loses nothing (issue 22, first cases)."""
+
+import numpy as np
+import pytest
+
+from deepbelief import (
+    DBM,
+    DBN,
+    RBM,
+    DBMClassifier,
+    DBNClassifier,
+    DeepNetClassifier,
+    StackedAutoencoder,
+    StackedAutoencoderClassifier,
+)
+
+X = np.random.default_rng(0).random((40, 6))
+
+CLASSIFIERS = [
+    lambda: DeepNetClassifier((4,), max_iter=2, random_state=0),
+    lambda: DBNClassifier((4,), max_iter=2, pretrain_n_iter=1, random_state=0),
+    lambda: DBMClassifier(DBM((4, 4), pretrain_n_iter=1, n_iter=1, random_state=0),
+                          max_iter=2, random_state=0),
+    lambda: StackedAutoencoderClassifier((4,), max_iter=2, pretrain_n_iter=1, random_state=0),
+]
+
+
+@pytest.mark.parametrize("make", CLASSIFIERS)
+def test_partial_fit_rejects_labels_outside_classes(make):
+    y = np.arange(40) % 3
+    with pytest.raises(ValueError, match=r"labels \[2\] not in classes \[0, 1\]"):
+        make().partial_fit(X, y, classes=[0, 1])
+    clf = make().partial_fit(X, y % 2, classes=[0, 1])
+    with pytest.raises(ValueError, match="not the same as on the first call"):
+        clf.partial_fit(X, y % 2, classes=[5, 6])
+    with pytest.raises(ValueError, match=r"labels \[2\] not in classes"):
+        clf.partial_fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, [0, 1])
+
+
+@pytest.mark.parametrize("make", [
+    lambda sizes: DBN(sizes, n_iter=1),
+    lambda sizes: DBM(sizes, pretrain_n_iter=1, n_iter=1),
+    lambda sizes: StackedAutoencoder(sizes, max_iter=1, pretrain_n_iter=1),
+    lambda sizes: DBNClassifier(sizes, max_iter=1, pretrain_n_iter=1),
+])
+@pytest.mark.parametrize("sizes, message", [((), "at least one"), ((4.5,), "integers"),
+                                            ((4, 0), "positive")])
+def test_hidden_layer_sizes_are_checked_at_fit(make, sizes, message):
+    y = np.arange(40) % 2
+    est = make(sizes)
+    with pytest.raises(ValueError, match=message):
+        est.fit(X, y)
+    assert not hasattr(est, "n_features_in_")
+
+
+def test_sample_and_ais_arguments_are_checked():
+    rbm = RBM(4, n_iter=1, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="n_samples"):
+        rbm.sample(-1)
+    with pytest.raises(ValueError, match="n_steps"):
+        rbm.sample(2, n_steps=-1)
+    with pytest.raises(ValueError, match="n_chains"):
+        rbm.log_partition("ais", n_chains=0)
+    with pytest.raises(ValueError, match="n_betas"):
+        rbm.log_partition("ais", n_betas=1)
+
+
+@pytest.mark.parametrize("make", [lambda: DBN((4,), n_iter=1, random_state=0),
+                                  lambda: DBM((4,), pretrain_n_iter=1, n_iter=1, random_state=0)])
+def test_stack_samplers_check_their_arguments(make):
+    est = make().fit(X)
+    with pytest.raises(ValueError, match="n_samples"):
+        est.sample(0)
+    with pytest.raises(ValueError, match="n_steps"):
+        est.sample(2, n_steps=1.5)
+    assert est.sample(2, n_steps=2).shape == (2, X.shape[1])
+
+
+def test_mnist_variable_naming_a_missing_file_is_an_error(monkeypatch, tmp_path):
+    from deepbelief.datasets import MNIST_ENV, find_mnist
+
+    monkeypatch.setenv(MNIST_ENV, str(tmp_path / "missing.npz"))
+    with pytest.raises(FileNotFoundError, match="missing.npz"):
+        find_mnist()
+
+
+@pytest.mark.parametrize("make", CLASSIFIERS)
+def test_one_class_predicts_it_with_one_probability_column(make):
+    clf = make().fit(X, np.full(40, 7))
+    np.testing.assert_array_equal(clf.predict(X[:3]), [7, 7, 7])
+    np.testing.assert_array_equal(clf.predict_proba(X[:3]), np.ones((3, 1)))
