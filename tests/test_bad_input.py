@@ -90,3 +90,18 @@ def test_one_class_predicts_it_with_one_probability_column(make):
     clf = make().fit(X, np.full(40, 7))
     np.testing.assert_array_equal(clf.predict(X[:3]), [7, 7, 7])
     np.testing.assert_array_equal(clf.predict_proba(X[:3]), np.ones((3, 1)))
+
+
+@pytest.mark.parametrize("random_state", [None, np.random.RandomState(3), 0])
+def test_ais_with_the_models_settings_is_the_value_score_samples_uses(random_state):
+    Xw = np.random.default_rng(1).random((40, 24))  # 24 x 24 units: "auto" is AIS
+    rbm = RBM(24, n_iter=1, ais_chains=20, ais_betas=100, random_state=random_state).fit(Xw)
+    first = rbm.log_partition("ais")
+    assert rbm.log_partition("ais") == rbm.log_partition() == first  # repeated calls agree
+    free = rbm.free_energy(Xw)
+    np.testing.assert_allclose(rbm.score_samples(Xw), -free - first)
+    # another seed is another estimate, and does not change the model's own
+    other = rbm.log_partition("ais", random_state=12345)
+    assert other != first
+    assert rbm.log_partition("ais") == first
+    np.testing.assert_allclose(rbm.score_samples(Xw), -free - first)

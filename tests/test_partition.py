@@ -102,3 +102,27 @@ def test_ais_betas_schedule():
     assert np.sum(betas < 0.5) == 500 and np.sum((betas >= 0.5) & (betas < 0.9)) == 4000
     with pytest.raises(ValueError, match="increase"):
         ais_log_partition(*tiny_rbm(3, 2), betas=[0.0, 0.7, 0.5, 1.0])
+
+
+def test_ais_keeps_within_the_callers_thread_limit(monkeypatch):
+    import threading
+
+    from threadpoolctl import threadpool_limits
+
+    from deepbelief.kernels import numpy_ais
+
+    monkeypatch.setattr(numpy_ais.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    seen = []
+
+    def run(n, rng):
+        seen.append(threading.current_thread().name)
+        return np.zeros(n)
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        assert numpy_ais.thread_budget() == 1
+        numpy_ais.run_chain_groups(run, 10, np.random.default_rng(0))
+    assert seen == [threading.current_thread().name] * 2  # both groups on the caller's thread
+    seen.clear()
+    with threadpool_limits(limits=2, user_api="blas"):
+        numpy_ais.run_chain_groups(run, 10, np.random.default_rng(0))
+    assert threading.current_thread().name not in seen  # two worker threads

@@ -3,6 +3,7 @@ AIS, cached per set of parameters, and the log-likelihood (or its bound) of
 each sample."""
 
 import hashlib
+from numbers import Integral
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -38,7 +39,10 @@ class LikelihoodMixin:
             AIS runs and inverse temperatures (default ``ais_chains``,
             ``ais_betas``).
         random_state : int, RandomState, Generator or None
-            Seed of AIS (default: ``self.random_state``, so repeated calls agree).
+            Seed of AIS.  Default: the model's own (``self.random_state`` when
+            it is an int, else a seed drawn once per model), and with the
+            model's ``ais_chains`` and ``ais_betas`` the value is the one
+            :meth:`score_samples` uses, computed once per set of parameters.
         return_bounds : bool
             Also return ``(low, high)``: AIS's ``log(mean(w) -/+ 3 se)``
             interval; equal to the value for exact enumeration.
@@ -53,33 +57,56 @@ class LikelihoodMixin:
             method = "exact" if self._n_enumerated() <= EXACT_MAX_UNITS else "ais"
         if method not in ("exact", "ais"):
             raise ValueError(f"method must be 'auto', 'exact' or 'ais'; got {method!r}.")
-        if method == "exact":
-            value = self._exact_log_partition()
-            bounds = (value, value)
-        else:
-            seed = self.random_state if random_state is None else random_state
+        if method == "ais" and (n_chains, n_betas, random_state) != (None, None, None):
             n_chains = check_count(self.ais_chains if n_chains is None else n_chains,
                                    "n_chains", 2)
             n_betas = check_count(self.ais_betas if n_betas is None else n_betas, "n_betas", 2)
-            result = self._ais_log_partition(n_chains, n_betas, make_generator(seed))
-            value, bounds = result.log_z, (result.log_z_low, result.log_z_high)
+            seed = self._ais_seed() if random_state is None else random_state
+            value, bounds = self._compute_log_partition(method, n_chains, n_betas, seed)
+        else:  # the model's own settings: the value score_samples uses
+            value, bounds = self._cached_log_partition(method)
         return (value, bounds) if return_bounds else value
 
-    def _cached_log_partition(self):
-        """``log_partition()`` computed once per set of parameters.
+    def _ais_seed(self):
+        """The seed of AIS with the model's settings: ``random_state`` when it is
+        an int, else one drawn from the OS once per model, so that repeated
+        calls and ``score_samples`` agree without touching the training stream."""
+        if isinstance(self.random_state, Integral):
+            return self.random_state
+        if self.__dict__.get("_ais_entropy") is None:
+            self._ais_entropy = int(np.random.SeedSequence().entropy % 2**32)
+        return self._ais_entropy
 
-        The cache key is a hash of the parameters with the visible unit type
-        and the AIS settings, so ``score_samples`` is deterministic for a
-        fitted model and recomputed after any further training.
+    def _compute_log_partition(self, method, n_chains=None, n_betas=None, seed=None):
+        """``(log Z, (low, high))`` by ``method``, AIS with the given settings."""
+        if method == "exact":
+            value = self._exact_log_partition()
+            return value, (value, value)
+        result = self._ais_log_partition(
+            check_count(self.ais_chains if n_chains is None else n_chains, "n_chains", 2),
+            check_count(self.ais_betas if n_betas is None else n_betas, "n_betas", 2),
+            make_generator(self._ais_seed() if seed is None else seed))
+        return result.log_z, (result.log_z_low, result.log_z_high)
+
+    def _cached_log_partition(self, method="auto"):
+        """``(log Z, (low, high))`` with the model's own settings, computed once
+        per set of parameters.
+
+        The cache key is a hash of the parameters with the visible unit type,
+        the method and the AIS settings, so ``score_samples`` is deterministic
+        for a fitted model and recomputed after any further training.
         """
+        if method == "auto":
+            method = "exact" if self._n_enumerated() <= EXACT_MAX_UNITS else "ais"
         digest = hashlib.blake2b(digest_size=16)
         for a in self._likelihood_params():
             digest.update(np.ascontiguousarray(a).tobytes())
-        key = (digest.hexdigest(), self.visible, self.ais_chains, self.ais_betas)
+        key = (digest.hexdigest(), self.visible, method, self.ais_chains, self.ais_betas,
+               self._ais_seed() if method == "ais" else None)
         cache = self.__dict__.setdefault("_log_z_cache", {})
         if key not in cache:
             cache.clear()
-            cache[key] = self.log_partition()
+            cache[key] = self._compute_log_partition(method)
         return cache[key]
 
     def score_samples(self, X):
@@ -93,7 +120,7 @@ class LikelihoodMixin:
         -------
         log_prob : ndarray of shape (n_samples,)
         """
-        return self._unnormalized_log_prob(X) - self._cached_log_partition()
+        return self._unnormalized_log_prob(X) - self._cached_log_partition()[0]
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples` (nats per sample)."""

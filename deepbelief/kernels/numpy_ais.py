@@ -25,28 +25,39 @@ def chain_groups(n_chains):
     return [n_chains - n_chains // 2, n_chains // 2]
 
 
-def run_chain_groups(run, n_chains, rng):
-    """``[run(n, rng_n) for each group]``: independent AIS chains, two groups at once.
-
-    Each group gets its own stream (``rng.spawn``).  With two or more cores the
-    groups run in two threads with the BLAS threads shared out between them
-    (numpy releases the GIL in its loops and products), so the elementwise work
-    of the chains, single-threaded in numpy, runs on both cores too; on one
-    core they run one after the other.  The result is the same either way.
-    """
-    sizes = chain_groups(n_chains)
-    rngs = rng.spawn(len(sizes))
+def thread_budget():
+    """How many threads AIS may use: the cores it may run on, and no more than
+    the BLAS threads the caller allows (``threadpool_limits(1)`` means one)."""
     try:
         n_cpu = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         n_cpu = os.cpu_count() or 1
-    if len(sizes) == 1 or n_cpu < 2:
+    from threadpoolctl import threadpool_info
+
+    blas = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
+    return min([n_cpu, *blas])
+
+
+def run_chain_groups(run, n_chains, rng):
+    """``[run(n, rng_n) for each group]``: independent AIS chains, two groups at once.
+
+    Each group gets its own stream (``rng.spawn``).  With a budget of two or
+    more threads (:func:`thread_budget`) the groups run in two threads with the
+    BLAS threads shared out between them (numpy releases the GIL in its loops
+    and products), so the elementwise work of the chains, single-threaded in
+    numpy, runs on both cores too; with one they run one after the other.  The
+    result is the same either way.
+    """
+    sizes = chain_groups(n_chains)
+    rngs = rng.spawn(len(sizes))
+    budget = thread_budget()
+    if len(sizes) == 1 or budget < 2:
         return [run(n, g) for n, g in zip(sizes, rngs)]
     from concurrent.futures import ThreadPoolExecutor
 
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=max(1, n_cpu // len(sizes)), user_api="blas"):
+    with threadpool_limits(limits=max(1, budget // len(sizes)), user_api="blas"):
         with ThreadPoolExecutor(len(sizes)) as pool:
             return list(pool.map(run, sizes, rngs))
 
