@@ -105,3 +105,24 @@ def test_ais_with_the_models_settings_is_the_value_score_samples_uses(random_sta
     assert other != first
     assert rbm.log_partition("ais") == first
     np.testing.assert_allclose(rbm.score_samples(Xw), -free - first)
+
+
+def test_warm_start_and_partial_fit_keep_the_fitted_shape():
+    y = np.arange(40) % 2
+    rbm = RBM(4, n_iter=1, warm_start=True, random_state=0).fit(X)
+    with pytest.raises(ValueError, match=r"n_components is \[4\].*ask for \[8\]"):
+        rbm.set_params(n_components=8).fit(X)
+    with pytest.raises(ValueError, match="n_components"):
+        rbm.partial_fit(X)
+    assert rbm.components_.shape == (4, 6)  # nothing lost
+    net = DeepNetClassifier((4,), max_iter=2, warm_start=True, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="hidden layer widths"):
+        net.set_params(hidden_layer_sizes=(5,)).fit(X, y)
+    with pytest.raises(ValueError, match="batch_norm"):
+        net.set_params(hidden_layer_sizes=(4,), batch_norm=True).fit(X, y)
+    assert net.set_params(batch_norm=False).fit(X, y).n_iter_ == 4  # continued
+    dbm = DBM((4, 3), pretrain_n_iter=1, n_iter=1, warm_start=True, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="hidden layers"):
+        dbm.set_params(hidden_layer_sizes=(4, 5)).fit(X)
+    with pytest.raises(ValueError, match="hidden layers"):
+        dbm.partial_fit(X)

@@ -22,7 +22,11 @@ from ..training import budget
 from ..training.backprop import FitConfig, train_network
 from ..training.conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic
 from ..training.diagnostics import layer_diagnostics
-from ._validation import check_hidden_layer_sizes, make_generator
+from ._validation import (
+    check_hidden_layer_sizes,
+    check_same_architecture,
+    make_generator,
+)
 
 _MONITOR_ROWS = 1000
 
@@ -113,6 +117,15 @@ class BaseDeepNet(BaseEstimator):
         return X
 
     # --------------------------------------------------------------- fitting
+    def _check_continuation(self):
+        """The net a warm start or ``partial_fit`` continues has the shape asked for."""
+        if "hidden_layer_sizes" in self._parameter_constraints:
+            fitted = [W.shape[1] for W in self.params_["W"][:-1]]
+            check_same_architecture(fitted, self._hidden_sizes(), "hidden layer widths")
+        if "batch_norm" in self._parameter_constraints:
+            check_same_architecture([bool(self.params_["gamma"])], [bool(self.batch_norm)],
+                                    "batch_norm")
+
     def _fit(self, X, y, *, incremental, classes=None):
         if "hidden_layer_sizes" in self._parameter_constraints:  # checked before any change
             check_hidden_layer_sizes(self.hidden_layer_sizes)
@@ -121,6 +134,8 @@ class BaseDeepNet(BaseEstimator):
                              multi_output=self._loss != "log_loss", y_numeric=False)
         if self.solver in LINE_SEARCH_SOLVERS:  # before any pretraining is spent
             check_deterministic(self._spec())
+        if not first:
+            self._check_continuation()
         if not first and X.dtype != self.params_["W"][0].dtype:
             X = X.astype(self.params_["W"][0].dtype)
         Y = self._encode_targets(y, X.dtype, first, classes)
@@ -317,72 +332,3 @@ class RegressorNetMixin(RegressorMixin):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
-
-
-_NET_DOC_PARAMS = """
-    hidden_layer_sizes : array-like of int, default={default_sizes}
-        Widths of the hidden layers, input side first.
-    activation : {{"sigmoid", "tanh", "relu", "leaky_relu", "identity"}}
-        Hidden-unit non-linearity.
-    init : {{"normal", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal"}}
-        Weight initializer: ``"normal"`` is N(0, 0.01^2), the classic choice.
-    solver : {{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "cg"}}
-        Optimizer.  ``"cg"`` is Hinton & Salakhutdinov's fine-tuning: on each
-        minibatch (use large ones, about 1,000 rows) three iterations of
-        Polak-Ribiere conjugate gradient with a line search, which sets the step
-        (``learning_rate*`` and ``momentum`` are not used); it needs a
-        deterministic objective, so no ``dropout``, ``input_dropout`` or
-        ``batch_norm``.
-    alpha : float, default=1e-4
-        L2 penalty (scaled by the batch size, as in ``MLPClassifier``).  With the
-        SGD-family solvers it is applied as decoupled weight decay,
-        ``W *= 1 - lr * alpha / batch_size`` (the same step as the L2 gradient for
-        plain SGD), which saves a pass over every weight.
-    l1 : float, default=0.0
-        L1 penalty, same scaling.
-    batch_size : int or "auto", default="auto"
-        ``"auto"`` is ``min(200, n_samples)`` (as ``MLPClassifier``) for the
-        randomly initialised nets and the data-scaled rule of
-        :mod:`deepbelief.training.budget` for the pretrained ones.
-    learning_rate : {{"constant", "linear", "invscaling"}}, default="constant"
-        Learning-rate schedule over ``max_iter`` epochs.
-    learning_rate_init : float or "auto"
-        Initial step size; ``"auto"`` (the pretrained nets' default):
-        ``0.1 * batch_size / 100`` for the SGD-family solvers, ``1e-3`` for
-        Adam and RMSProp, ``1e-2`` for AdaGrad (:mod:`deepbelief.training.budget`).
-    momentum : float, default=0.9
-        For the ``"momentum"`` and ``"nesterov"`` solvers.
-    max_iter : int or "auto"
-        Maximum number of epochs; ``"auto"`` gives about 10,000 updates, 20-500
-        epochs (:mod:`deepbelief.training.budget`).
-    tol, n_iter_no_change : float, int or "auto"
-        Stop when the training loss (or, with ``early_stopping``, the
-        validation score) has not improved by ``tol`` for ``n_iter_no_change``
-        epochs; ``"auto"`` (the pretrained nets' default):
-        ``max(10, ceil(500 / updates per epoch))`` (:mod:`deepbelief.training.budget`).
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified for
-        classifiers) and keep the parameters of the best validation score.
-    validation_fraction : float, default=0.1
-    dropout : float, default=0.0
-        Dropout rate of the hidden units.
-    input_dropout : float, default=0.0
-        Dropout rate of the inputs.
-    max_norm : float or None, default=None
-        Max-norm constraint: after every step, each unit's incoming weight
-        vector (a column of ``coefs_[l]``, output layer included) longer than
-        ``max_norm`` is scaled back to that length (Srivastava et al. 2014,
-        who pair it with dropout and large steps; typical values 3-4).
-        ``None``: no constraint.
-    warm_start : bool, default=False
-        Continue from the previous solution in :meth:`fit`.
-    verbose : int, default=0
-    random_state : int, RandomState instance or None
-        Controls initialisation (and pretraining), minibatch order, dropout
-        masks and the validation split."""
-
-
-def net_init_doc(cls, default_sizes="(100,)"):
-    cls.__doc__ = cls.__doc__.replace("%(net_params)s", _NET_DOC_PARAMS.format(
-        default_sizes=default_sizes))
-    return cls

@@ -208,3 +208,73 @@ def make_init(*blocks, positional="hidden_layer_sizes", **defaults):
 
     __init__.__signature__ = signature
     return __init__
+
+
+#: the numpydoc entries of the nets' parameters (DeepNetClassifier, DeepNetRegressor)
+_NET_DOC_PARAMS = """
+    hidden_layer_sizes : array-like of int, default={default_sizes}
+        Widths of the hidden layers, input side first.
+    activation : {{"sigmoid", "tanh", "relu", "leaky_relu", "identity"}}
+        Hidden-unit non-linearity.
+    init : {{"normal", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal"}}
+        Weight initializer: ``"normal"`` is N(0, 0.01^2), the classic choice.
+    solver : {{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "cg"}}
+        Optimizer.  ``"cg"`` is Hinton & Salakhutdinov's fine-tuning: on each
+        minibatch (use large ones, about 1,000 rows) three iterations of
+        Polak-Ribiere conjugate gradient with a line search, which sets the step
+        (``learning_rate*`` and ``momentum`` are not used); it needs a
+        deterministic objective, so no ``dropout``, ``input_dropout`` or
+        ``batch_norm``.
+    alpha : float, default=1e-4
+        L2 penalty (scaled by the batch size, as in ``MLPClassifier``).  With the
+        SGD-family solvers it is applied as decoupled weight decay,
+        ``W *= 1 - lr * alpha / batch_size`` (the same step as the L2 gradient for
+        plain SGD), which saves a pass over every weight.
+    l1 : float, default=0.0
+        L1 penalty, same scaling.
+    batch_size : int or "auto", default="auto"
+        ``"auto"`` is ``min(200, n_samples)`` (as ``MLPClassifier``) for the
+        randomly initialised nets and the data-scaled rule of
+        :mod:`deepbelief.training.budget` for the pretrained ones.
+    learning_rate : {{"constant", "linear", "invscaling"}}, default="constant"
+        Learning-rate schedule over ``max_iter`` epochs.
+    learning_rate_init : float or "auto"
+        Initial step size; ``"auto"`` (the pretrained nets' default):
+        ``0.1 * batch_size / 100`` for the SGD-family solvers, ``1e-3`` for
+        Adam and RMSProp, ``1e-2`` for AdaGrad (:mod:`deepbelief.training.budget`).
+    momentum : float, default=0.9
+        For the ``"momentum"`` and ``"nesterov"`` solvers.
+    max_iter : int or "auto"
+        Maximum number of epochs; ``"auto"`` gives about 10,000 updates, 20-500
+        epochs (:mod:`deepbelief.training.budget`).
+    tol, n_iter_no_change : float, int or "auto"
+        Stop when the training loss (or, with ``early_stopping``, the
+        validation score) has not improved by ``tol`` for ``n_iter_no_change``
+        epochs; ``"auto"`` (the pretrained nets' default):
+        ``max(10, ceil(500 / updates per epoch))`` (:mod:`deepbelief.training.budget`).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for
+        classifiers) and keep the parameters of the best validation score.
+    validation_fraction : float, default=0.1
+    dropout : float, default=0.0
+        Dropout rate of the hidden units.
+    input_dropout : float, default=0.0
+        Dropout rate of the inputs.
+    max_norm : float or None, default=None
+        Max-norm constraint: after every step, each unit's incoming weight
+        vector (a column of ``coefs_[l]``, output layer included) longer than
+        ``max_norm`` is scaled back to that length (Srivastava et al. 2014,
+        who pair it with dropout and large steps; typical values 3-4).
+        ``None``: no constraint.
+    warm_start : bool, default=False
+        Continue from the previous solution in :meth:`fit`.
+    verbose : int, default=0
+    random_state : int, RandomState instance or None
+        Controls initialisation (and pretraining), minibatch order, dropout
+        masks and the validation split."""
+
+
+def net_init_doc(cls, default_sizes="(100,)"):
+    cls.__doc__ = cls.__doc__.replace("%(net_params)s", _NET_DOC_PARAMS.format(
+        default_sizes=default_sizes))
+    return cls

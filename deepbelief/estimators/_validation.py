@@ -190,3 +190,12 @@ def check_count(value, name, minimum):
 def check_sampling(n_samples, n_steps):
     """The ``sample`` arguments: at least one chain, any number of sweeps."""
     return check_count(n_samples, "n_samples", 1), check_count(n_steps, "n_steps", 0)
+
+
+def check_same_architecture(fitted, asked, what):
+    """A model continued by ``warm_start`` or ``partial_fit`` keeps its shape:
+    an error naming both when the parameters now ask for another."""
+    if list(fitted) != list(asked):
+        raise ValueError(f"warm_start and partial_fit continue the fitted model, whose {what} "
+                         f"is {list(fitted)}; the parameters now ask for {list(asked)}.  Set "
+                         "warm_start=False (or fit a new estimator) to change it.")

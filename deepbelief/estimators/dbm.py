@@ -35,6 +35,7 @@ from ._params import (
 )
 from ._validation import (
     check_hidden_layer_sizes,
+    check_same_architecture,
     check_sampling,
     check_visible_data,
     make_generator,
@@ -275,6 +276,8 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         """
         check_hidden_layer_sizes(self.hidden_layer_sizes)  # before any attribute is set
         warm = self.warm_start and hasattr(self, "coefs_")
+        if warm:
+            check_same_architecture(self._fitted_sizes(), self._hidden_sizes(), "hidden layers")
         X = self._validate_X(X, reset=not warm, fit=True)
         n_iter = self._resolve_budget(X.shape[0], first=not warm)
         if not warm:
@@ -290,6 +293,8 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         """
         check_hidden_layer_sizes(self.hidden_layer_sizes)
         first = not hasattr(self, "coefs_")
+        if not first:
+            check_same_architecture(self._fitted_sizes(), self._hidden_sizes(), "hidden layers")
         X = self._validate_X(X, reset=first, fit=True)
         if first:
             self._resolve_budget(X.shape[0])

@@ -1,6 +1,6 @@
 """The randomly initialised baselines: ``DeepNetClassifier`` and ``DeepNetRegressor``."""
 
-from ._net import BaseDeepNet, ClassifierNetMixin, RegressorNetMixin, net_init_doc
+from ._net import BaseDeepNet, ClassifierNetMixin, RegressorNetMixin
 from ._params import (
     ACTIVATION,
     FINE_TUNING,
@@ -9,6 +9,7 @@ from ._params import (
     RUN_CONTROL,
     constraints,
     make_init,
+    net_init_doc,
 )
 
 # MLPClassifier's defaults: Adam at 1e-3, 200 epochs, patience 10

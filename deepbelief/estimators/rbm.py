@@ -32,6 +32,7 @@ from ._params import (
 )
 from ._validation import (
     check_hidden_states,
+    check_same_architecture,
     check_visible_data,
     column_means,
     make_generator,
@@ -249,6 +250,7 @@ class RBM(RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         self.intercept_hidden_ = state.c
         self.history_ = {}
         self._rng = rng
+        self._fitted_visible = self.visible
         self._data_mean = mean
         self._n_seen = 0
         self._train_state = {"epoch": 0}
@@ -264,6 +266,12 @@ class RBM(RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         M = M.toarray() if hasattr(M, "toarray") else M
         bits = self._rng.integers(0, X.shape[1], size=M.shape[0])
         return cd_monitor(M, self._units(), bits if unit_type(self.visible).binary else None)
+
+    def _check_continuation(self):
+        check_same_architecture([self.components_.shape[0]], [self.n_components],
+                                "n_components")
+        check_same_architecture([getattr(self, "_fitted_visible", self.visible)], [self.visible],
+                                "visible unit type")
 
     def _schedule(self, auto):
         return auto if self.learning_rate_schedule == "auto" else self.learning_rate_schedule
@@ -297,6 +305,8 @@ class RBM(RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         self : RBM
         """
         warm = self.warm_start and hasattr(self, "components_")
+        if warm:
+            self._check_continuation()
         X = self._validate_X(X, reset=not warm, fit=True)
         if not warm:
             self._initialize(X, make_generator(self.random_state))
@@ -321,6 +331,8 @@ class RBM(RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         self : RBM
         """
         first = not hasattr(self, "components_")
+        if not first:
+            self._check_continuation()
         X = self._validate_X(X, reset=first, fit=True)
         if first:
             self._initialize(X, make_generator(self.random_state))
