@@ -126,3 +126,18 @@ def test_warm_start_and_partial_fit_keep_the_fitted_shape():
         dbm.set_params(hidden_layer_sizes=(4, 5)).fit(X)
     with pytest.raises(ValueError, match="hidden layers"):
         dbm.partial_fit(X)
+
+
+def test_divergence_restores_the_batch_norm_statistics():
+    from deepbelief import DeepNetRegressor
+    from deepbelief.errors import TrainingDivergedError
+
+    Xg = (X - 0.5) * 10
+    yr = Xg @ np.arange(1, 7) * 100
+    reg = DeepNetRegressor((8, 8), batch_norm=True, solver="sgd", learning_rate_init=3.0,
+                           max_iter=50, random_state=0)
+    with pytest.raises(TrainingDivergedError):
+        reg.fit(Xg, yr)
+    # the running statistics come back with the weights (before: the variance stayed inf)
+    stats = reg._bn_stats["mean"] + reg._bn_stats["var"]
+    assert all(np.isfinite(s).all() for s in stats)
