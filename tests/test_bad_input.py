@@ -141,3 +141,14 @@ def test_divergence_restores_the_batch_norm_statistics():
     # the running statistics come back with the weights (before: the variance stayed inf)
     stats = reg._bn_stats["mean"] + reg._bn_stats["var"]
     assert all(np.isfinite(s).all() for s in stats)
+
+
+def test_dbn_has_a_score_for_model_selection():
+    from sklearn.model_selection import GridSearchCV
+
+    Xb = (X > 0.5).astype(float)
+    dbn = DBN((4,), n_iter=1, random_state=0).fit(Xb)
+    R = dbn.inverse_transform(dbn.transform(Xb))
+    assert dbn.score(Xb) == pytest.approx(-np.mean(np.sum((Xb - R) ** 2, axis=1)))
+    search = GridSearchCV(DBN((4,), random_state=0), {"n_iter": [1, 20]}, cv=2).fit(Xb)
+    assert search.best_params_["n_iter"] in (1, 20) and np.isfinite(search.best_score_)

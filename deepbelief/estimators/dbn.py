@@ -164,6 +164,21 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return propagate_down(self.rbms_, H)
 
+    def reconstruction_error(self, X):
+        """Mean over samples of ``||x - r(x)||^2``, ``r`` the upward pass of
+        probabilities then the downward pass of means."""
+        X = self._validate_X(X, reset=False)
+        X = X.toarray() if hasattr(X, "toarray") else X
+        R = self.inverse_transform(propagate_up(self.rbms_, X))
+        D = X - R
+        return float(np.mean(np.einsum("ij,ij->i", D, D)))
+
+    def score(self, X, y=None):
+        """Negative :meth:`reconstruction_error` (higher is better), so that
+        ``GridSearchCV`` and ``dask_ml.wrappers.Incremental`` can rank DBNs."""
+        check_is_fitted(self)
+        return -self.reconstruction_error(X)
+
     def sample(self, n_samples=1, n_steps=1000, random_state=None):
         """Generate data: Gibbs chains in the top RBM, then a downward pass of means.
 
