@@ -152,3 +152,45 @@ def test_dbn_has_a_score_for_model_selection():
     assert dbn.score(Xb) == pytest.approx(-np.mean(np.sum((Xb - R) ** 2, axis=1)))
     search = GridSearchCV(DBN((4,), random_state=0), {"n_iter": [1, 20]}, cv=2).fit(Xb)
     assert search.best_params_["n_iter"] in (1, 20) and np.isfinite(search.best_score_)
+
+
+@pytest.mark.parametrize("module, name, make", [
+    ("deepbelief.estimators.dbn", "greedy_layerwise", lambda: DBN((4,), n_iter=1, random_state=0)),
+    ("deepbelief.estimators.dbm", "pretrain_dbm",
+     lambda: DBM((4, 3), pretrain_n_iter=1, n_iter=1, random_state=0)),
+])
+def test_a_failed_or_interrupted_pretraining_leaves_no_half_model(monkeypatch, module, name, make):
+    import importlib
+
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    from deepbelief.errors import TrainingDivergedError
+
+    target = importlib.import_module(module)
+
+    def raising(error):
+        def fail(*args, **kwargs):
+            raise error
+        return fail
+
+    est = make()
+    monkeypatch.setattr(target, name, raising(TrainingDivergedError("diverged")))
+    with pytest.raises(TrainingDivergedError):
+        est.fit(X)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)
+    assert not hasattr(est, "n_features_in_")
+
+    monkeypatch.setattr(target, name, raising(KeyboardInterrupt()))
+    with pytest.warns(UserWarning, match="interrupted by user during pretraining.*unfitted"):
+        assert est.fit(X) is est
+    assert not hasattr(est, "n_features_in_")
+
+    monkeypatch.undo()
+    fitted = make().fit(X)
+    before = fitted.transform(X)
+    monkeypatch.setattr(target, name, raising(KeyboardInterrupt()))
+    with pytest.warns(UserWarning, match="left as it was before this fit"):
+        fitted.fit(X[:20])
+    np.testing.assert_array_equal(fitted.transform(X), before)  # the previous model, whole

@@ -1,5 +1,7 @@
 """Input checks shared by the estimators."""
 
+import warnings
+from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
@@ -199,3 +201,25 @@ def check_same_architecture(fitted, asked, what):
         raise ValueError(f"warm_start and partial_fit continue the fitted model, whose {what} "
                          f"is {list(fitted)}; the parameters now ask for {list(asked)}.  Set "
                          "warm_start=False (or fit a new estimator) to change it.")
+
+
+@contextmanager
+def all_or_nothing(est, what):
+    """A fit that fails leaves ``est`` as it was before it (unfitted, or the
+    model of the previous fit): never half-fitted.
+
+    An exception is raised on; an interrupt (Ctrl-C) warns that ``what`` was
+    interrupted and returns, so that ``fit`` returns the unchanged estimator.
+    """
+    before = dict(vars(est))
+    try:
+        yield
+    except BaseException as error:
+        vars(est).clear()
+        vars(est).update(before)
+        if not isinstance(error, KeyboardInterrupt):
+            raise
+        warnings.warn(f"Training interrupted by user during {what}; the "
+                      f"{type(est).__name__} is left as it was before this fit"
+                      f"{'' if 'n_features_in_' in before else ' (unfitted)'}.",
+                      UserWarning, stacklevel=3)

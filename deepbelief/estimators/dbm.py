@@ -34,6 +34,7 @@ from ._params import (
     make_init,
 )
 from ._validation import (
+    all_or_nothing,
     check_hidden_layer_sizes,
     check_same_architecture,
     check_sampling,
@@ -278,10 +279,15 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         warm = self.warm_start and hasattr(self, "coefs_")
         if warm:
             check_same_architecture(self._fitted_sizes(), self._hidden_sizes(), "hidden layers")
-        X = self._validate_X(X, reset=not warm, fit=True)
-        n_iter = self._resolve_budget(X.shape[0], first=not warm)
-        if not warm:
-            self._initialize(X, make_generator(self.random_state))
+        pretrained = False
+        with all_or_nothing(self, "pretraining"):  # a failed pretraining leaves no half model
+            X = self._validate_X(X, reset=not warm, fit=True)
+            n_iter = self._resolve_budget(X.shape[0], first=not warm)
+            if not warm:
+                self._initialize(X, make_generator(self.random_state))
+            pretrained = True
+        if not pretrained:  # interrupted: the DBM is as it was, as the warning said
+            return self
         start = self._state.epoch
         return self._train(X, n_iter, horizon=start + n_iter)
 

@@ -27,6 +27,7 @@ from ._params import (
     unprefixed,
 )
 from ._validation import (
+    all_or_nothing,
     check_hidden_layer_sizes,
     check_sampling,
     check_visible_data,
@@ -137,17 +138,21 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
+        """Pretrain the stack greedily on ``X``.
+
+        A fit that fails or is interrupted leaves the DBN as it was before it.
+        """
         check_hidden_layer_sizes(self.hidden_layer_sizes)  # before any attribute is set
-        """Pretrain the stack greedily on ``X``."""
-        X = self._validate_X(X, reset=True, fit=True)
-        self._rng = make_generator(self.random_state)
-        batch, epochs = budget.resolve(X.shape[0], self.batch_size, self.n_iter, "pretrain")
-        self.resolved_params_ = {"batch_size": batch, "n_iter": epochs}
-        if self.verbose:
-            print(budget.report(type(self).__name__, self.resolved_params_))
-        make, n_layers = rbm_factory(self, self._rng, "", self.visible, epochs, batch)
-        self.rbms_ = greedy_layerwise(X, make, n_layers, propagate=self.propagate, rng=self._rng,
-                                      verbose=self.verbose)
+        with all_or_nothing(self, "pretraining"):
+            X = self._validate_X(X, reset=True, fit=True)
+            self._rng = make_generator(self.random_state)
+            batch, epochs = budget.resolve(X.shape[0], self.batch_size, self.n_iter, "pretrain")
+            self.resolved_params_ = {"batch_size": batch, "n_iter": epochs}
+            if self.verbose:
+                print(budget.report(type(self).__name__, self.resolved_params_))
+            make, n_layers = rbm_factory(self, self._rng, "", self.visible, epochs, batch)
+            self.rbms_ = greedy_layerwise(X, make, n_layers, propagate=self.propagate,
+                                          rng=self._rng, verbose=self.verbose)
         return self
 
     @property
