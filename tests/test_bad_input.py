@@ -194,3 +194,47 @@ def test_a_failed_or_interrupted_pretraining_leaves_no_half_model(monkeypatch, m
     with pytest.warns(UserWarning, match="left as it was before this fit"):
         fitted.fit(X[:20])
     np.testing.assert_array_equal(fitted.transform(X), before)  # the previous model, whole
+
+
+def test_ctrl_c_in_fine_tuning_keeps_the_last_finished_epoch(monkeypatch):
+    import deepbelief.training.backprop as backprop
+
+    y = np.arange(40) % 2
+    reference = DeepNetClassifier((4,), max_iter=2, random_state=0).fit(X, y)
+    calls = {"n": 0}
+    forward = backprop.forward
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:  # one minibatch per epoch: the third epoch
+            raise KeyboardInterrupt
+        return forward(*args, **kwargs)
+
+    monkeypatch.setattr(backprop, "forward", interrupted)
+    net = DeepNetClassifier((4,), max_iter=10, random_state=0)
+    with pytest.warns(UserWarning, match="interrupted by user in epoch 3"):
+        net.fit(X, y)
+    assert net.n_iter_ == 2 and len(net.loss_curve_) == 2 and len(net.history_["loss"]) == 2
+    for got, want in zip(net.coefs_, reference.coefs_):
+        np.testing.assert_array_equal(got, want)
+    assert net.predict(X).shape == (40,)
+
+
+def test_ctrl_c_in_joint_dbm_training_keeps_the_last_finished_epoch(monkeypatch):
+    import deepbelief.training.dbm_learning as dbm_learning
+
+    calls = {"n": 0}
+    epoch = dbm_learning.dbm_epoch
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return epoch(*args, **kwargs)
+
+    monkeypatch.setattr(dbm_learning, "dbm_epoch", interrupted)
+    dbm = DBM((4, 3), pretrain_n_iter=1, n_iter=5, random_state=0)
+    with pytest.warns(UserWarning, match="interrupted by user in epoch 2"):
+        dbm.fit(X)
+    assert dbm.n_iter_ == 1 and len(dbm.history_["seconds"]) == 1
+    assert np.isfinite(dbm.score(X))

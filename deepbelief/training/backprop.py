@@ -186,7 +186,7 @@ def train_network(
         epoch_pass, leaves + bn_leaves, n_epochs, learning_rate=cfg.learning_rate_init,
         schedule=cfg.learning_rate_schedule, horizon=cfg.max_iter, start_epoch=start_epoch,
         history=history, monitor=measure, end_epoch=plateau, verbose=cfg.verbose,
-        hint="Lower learning_rate_init.")
+        hint="Lower learning_rate_init.", interruptible=True)
     if validation is not None and stopper.best_params is not None:
         for p, best in zip(leaves, stopper.best_params):
             p[...] = best

@@ -352,7 +352,8 @@ def train_dbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbo
         state.particles = None
 
     run_learner(epoch, state, cfg, n_epochs, name="DBM", horizon=horizon, monitor=monitor,
-                on_diverge=reset, verbose=verbose, hint="Lower learning_rate.")
+                on_diverge=reset, verbose=verbose, hint="Lower learning_rate.",
+                interruptible=True)
     return state
 
 

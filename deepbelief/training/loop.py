@@ -10,6 +10,7 @@ training early.
 """
 
 import time
+import warnings
 
 import numpy as np
 
@@ -32,7 +33,7 @@ def format_record(name, record):
 
 def run_epochs(run_epoch, params, n_epochs, *, learning_rate, schedule="constant", horizon=None,
                start_epoch=0, history=None, name="", hint="Lower the learning rate.",
-               on_diverge=None, monitor=None, end_epoch=None, verbose=0):
+               on_diverge=None, monitor=None, end_epoch=None, verbose=0, interruptible=False):
     """Run ``n_epochs`` epochs of a training loop, counting on from ``start_epoch``.
 
     Parameters
@@ -64,11 +65,16 @@ def run_epochs(run_epoch, params, n_epochs, *, learning_rate, schedule="constant
         Called with the epoch's record once it is stored and printed;
         returning True stops training.
     verbose : int
+    interruptible : bool
+        Ctrl-C (``KeyboardInterrupt``) during an epoch restores the snapshot
+        (the last finished epoch), warns and stops training, as
+        ``MLPClassifier`` does; otherwise it propagates (greedy pretraining,
+        which leaves the estimator as it was).
 
     Returns
     -------
     stopped : bool
-        Whether ``end_epoch`` stopped training before ``n_epochs``.
+        Whether ``end_epoch`` or an interrupt stopped training before ``n_epochs``.
     """
     history = {} if history is None else history
     horizon = start_epoch + n_epochs if horizon is None else horizon
@@ -76,8 +82,18 @@ def run_epochs(run_epoch, params, n_epochs, *, learning_rate, schedule="constant
         lr = scheduled_learning_rate(schedule, learning_rate, epoch, horizon)
         saved = [p.copy() for p in params]
         t0 = time.perf_counter()
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            figures = run_epoch(epoch, lr)
+        try:
+            with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+                figures = run_epoch(epoch, lr)
+        except KeyboardInterrupt:
+            if not interruptible:
+                raise
+            for p, s in zip(params, saved):
+                p[...] = s
+            warnings.warn(f"Training interrupted by user in epoch {epoch + 1}; the parameters "
+                          f"of the last finished epoch ({epoch}) are kept.", UserWarning,
+                          stacklevel=2)
+            return True
         seconds = time.perf_counter() - t0
         loss = figures.get("loss", 0.0)
         if not (np.isfinite(loss) and all_finite(params)):
@@ -103,7 +119,7 @@ def run_epochs(run_epoch, params, n_epochs, *, learning_rate, schedule="constant
 
 
 def run_learner(epoch, state, cfg, n_epochs, *, name, horizon=None, monitor=None,
-                on_diverge=None, verbose=0, hint=""):
+                on_diverge=None, verbose=0, hint="", interruptible=False):
     """:func:`run_epochs` for a learner whose ``state`` keeps its parameters
     (``state.params()``), epoch count and history, and whose ``cfg`` holds the
     step size and schedule (contrastive divergence, the DBM).
@@ -120,7 +136,8 @@ def run_learner(epoch, state, cfg, n_epochs, *, name, horizon=None, monitor=None
                       horizon=n_epochs if horizon is None else horizon, start_epoch=state.epoch,
                       history=state.history, name=name, on_diverge=on_diverge,
                       monitor=None if monitor is None else (lambda _: monitor(state)),
-                      end_epoch=count, verbose=verbose, hint=hint)
+                      end_epoch=count, verbose=verbose, hint=hint,
+                      interruptible=interruptible)
 
 
 def stack_greedily(X, n_layers, fit_layer, pass_up):
