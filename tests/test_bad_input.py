@@ -238,3 +238,22 @@ def test_ctrl_c_in_joint_dbm_training_keeps_the_last_finished_epoch(monkeypatch)
         dbm.fit(X)
     assert dbm.n_iter_ == 1 and len(dbm.history_["seconds"]) == 1
     assert np.isfinite(dbm.score(X))
+
+
+def test_a_net_whose_pretraining_fails_or_is_interrupted_is_left_as_it_was(monkeypatch):
+    import deepbelief.estimators.dbn_nets as dbn_nets
+
+    y = np.arange(40) % 2
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dbn_nets, "greedy_layerwise", interrupted)
+    clf = DBNClassifier((4,), max_iter=2, pretrain_n_iter=1, random_state=0)
+    with pytest.warns(UserWarning, match="interrupted by user during pretraining.*unfitted"):
+        assert clf.fit(X, y) is clf
+    assert not hasattr(clf, "n_features_in_") and not hasattr(clf, "params_")
+    monkeypatch.setattr(dbn_nets, "greedy_layerwise", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        clf.fit(X, y)
+    assert not hasattr(clf, "n_features_in_")

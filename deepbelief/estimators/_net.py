@@ -5,7 +5,7 @@ autoencoder-pretrained) is a :class:`BaseDeepNet` with the classifier or
 regressor mixin; subclasses differ only in how the first weights are made.
 """
 
-
+from contextlib import nullcontext
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -23,6 +23,7 @@ from ..training.backprop import FitConfig, train_network
 from ..training.conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic
 from ..training.diagnostics import layer_diagnostics
 from ._validation import (
+    all_or_nothing,
     check_hidden_layer_sizes,
     check_same_architecture,
     make_generator,
@@ -130,28 +131,34 @@ class BaseDeepNet(BaseEstimator):
         if "hidden_layer_sizes" in self._parameter_constraints:  # checked before any change
             check_hidden_layer_sizes(self.hidden_layer_sizes)
         first = not (hasattr(self, "params_") and (incremental or self.warm_start))
-        X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32],
-                             multi_output=self._loss != "log_loss", y_numeric=False)
-        if self.solver in LINE_SEARCH_SOLVERS:  # before any pretraining is spent
-            check_deterministic(self._spec())
-        if not first:
-            self._check_continuation()
-        if not first and X.dtype != self.params_["W"][0].dtype:
-            X = X.astype(self.params_["W"][0].dtype)
-        Y = self._encode_targets(y, X.dtype, first, classes)
-        X = self._prepare_input(X, fit=first)
-        self._resolve_budget(X.shape[0], first=first)
-        if not first:
-            X = self._input_features(X)
-        if first:
-            self._rng = make_generator(self.random_state)
-            X = self._input_features(X, fit=True)
-            self.params_ = self._initial_params(X, Y.shape[1], self._rng)
-            self._bn_stats = init_bn_stats(self.params_)
-            self._opt_state = None
-            self.history_ = {}
-            self.n_iter_ = 0
-            self.coefs_, self.intercepts_ = self.params_["W"], self.params_["b"]
+        prepared = False
+        # a first fit whose checks or pretraining fail leaves the net as it was
+        with all_or_nothing(self, "pretraining") if first else nullcontext():
+            X, y = validate_data(self, X, y, reset=first, dtype=[np.float64, np.float32],
+                                 multi_output=self._loss != "log_loss", y_numeric=False)
+            if self.solver in LINE_SEARCH_SOLVERS:  # before any pretraining is spent
+                check_deterministic(self._spec())
+            if not first:
+                self._check_continuation()
+            if not first and X.dtype != self.params_["W"][0].dtype:
+                X = X.astype(self.params_["W"][0].dtype)
+            Y = self._encode_targets(y, X.dtype, first, classes)
+            X = self._prepare_input(X, fit=first)
+            self._resolve_budget(X.shape[0], first=first)
+            if not first:
+                X = self._input_features(X)
+            if first:
+                self._rng = make_generator(self.random_state)
+                X = self._input_features(X, fit=True)
+                self.params_ = self._initial_params(X, Y.shape[1], self._rng)
+                self._bn_stats = init_bn_stats(self.params_)
+                self._opt_state = None
+                self.history_ = {}
+                self.n_iter_ = 0
+                self.coefs_, self.intercepts_ = self.params_["W"], self.params_["b"]
+            prepared = True
+        if not prepared:  # interrupted: as it was, as the warning said
+            return self
         rng = self._rng
         cfg = self._config(X.shape[0])
         validation = score = None
