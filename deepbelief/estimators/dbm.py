@@ -11,7 +11,7 @@ from sklearn.base import (
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._sklearn import StrOptions, _fit_context
-from ..math import dbm_energy, energy
+from ..math import dbm_energy
 from ..math.ais import base_visible_bias, dbm_ais_log_partition
 from ..math.units import STACKABLE_UNITS, visible_units
 from ..training import budget
@@ -350,11 +350,9 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         n_samples, n_steps = check_sampling(n_samples, n_steps)
         rng = self._rng if random_state is None else make_generator(random_state)
         Ws, bs = self.coefs_, self.intercepts_
-        base = base_visible_bias(self._data_mean, self.visible).astype(Ws[0].dtype)
         units = visible_units(self.visible, Ws[0].shape[0])
-        mean = units.mean(np.broadcast_to(base, (int(n_samples), Ws[0].shape[0])).copy())
-        v = energy.sample_visibles(mean, rng, units)
-        layers = init_particles(v, Ws, bs, int(n_samples), rng)
+        v, _ = self._chains_at_the_data_marginals(n_samples, units, Ws[0].dtype, rng)
+        layers = init_particles(v, Ws, bs, n_samples, rng)
         layers[0] = v
         for _ in range(int(n_steps)):
             dbm_energy.gibbs_sweep(layers, Ws, bs, rng, self.visible)

@@ -8,6 +8,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ..math import energy
+from ..math.ais import base_visible_bias
 from ._validation import check_count, make_generator
 
 #: exact ``log Z`` when at most this many binary units are to be enumerated
@@ -58,11 +60,7 @@ class LikelihoodMixin:
         if method not in ("exact", "ais"):
             raise ValueError(f"method must be 'auto', 'exact' or 'ais'; got {method!r}.")
         if method == "ais" and (n_chains, n_betas, random_state) != (None, None, None):
-            n_chains = check_count(self.ais_chains if n_chains is None else n_chains,
-                                   "n_chains", 2)
-            n_betas = check_count(self.ais_betas if n_betas is None else n_betas, "n_betas", 2)
-            seed = self._ais_seed() if random_state is None else random_state
-            value, bounds = self._compute_log_partition(method, n_chains, n_betas, seed)
+            value, bounds = self._compute_log_partition(method, n_chains, n_betas, random_state)
         else:  # the model's own settings: the value score_samples uses
             value, bounds = self._cached_log_partition(method)
         return (value, bounds) if return_bounds else value
@@ -87,6 +85,13 @@ class LikelihoodMixin:
             check_count(self.ais_betas if n_betas is None else n_betas, "n_betas", 2),
             make_generator(self._ais_seed() if seed is None else seed))
         return result.log_z, (result.log_z_low, result.log_z_high)
+
+    def _chains_at_the_data_marginals(self, n_samples, units, dtype, rng):
+        """``(v, E[v])`` of ``n_samples`` sampling chains started at the base
+        model of independent visible units with the training data's marginals."""
+        base = base_visible_bias(self._data_mean, units).astype(dtype)
+        mean = units.mean(np.broadcast_to(base, (n_samples, units.n)).copy())
+        return energy.sample_visibles(mean, rng, units), mean
 
     def _cached_log_partition(self, method="auto"):
         """``(log Z, (low, high))`` with the model's own settings, computed once

@@ -2,7 +2,6 @@
 
 import math
 
-import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..math import energy
@@ -53,9 +52,7 @@ class RBMGenerativeMixin(LikelihoodMixin):
         rng = self._rng if random_state is None else make_generator(random_state)
         W, b, c = self._params()
         units = self._units()
-        base = base_visible_bias(self._data_mean, units).astype(W.dtype)
-        mean = units.mean(np.broadcast_to(base, (int(n_samples), W.shape[0])).copy())
-        v = energy.sample_visibles(mean.copy(), rng, units)
+        v, mean = self._chains_at_the_data_marginals(n_samples, units, W.dtype, rng)
         v, mean = energy.gibbs_chain(v, W, b, c, rng, units, n_steps, mean)
         return mean if probabilities else v
 
