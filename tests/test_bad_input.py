@@ -1,7 +1,11 @@
 """Bad input gets a clear error and loses nothing (issue 22, first cases)."""
 
+import copy
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from deepbelief import (
     DBM,
@@ -10,9 +14,11 @@ from deepbelief import (
     DBMClassifier,
     DBNClassifier,
     DeepNetClassifier,
+    DeepNetRegressor,
     StackedAutoencoder,
     StackedAutoencoderClassifier,
 )
+from deepbelief.errors import TrainingDivergedError
 
 X = np.random.default_rng(0).random((40, 6))
 
@@ -128,19 +134,71 @@ def test_warm_start_and_partial_fit_keep_the_fitted_shape():
         dbm.partial_fit(X)
 
 
-def test_divergence_restores_the_batch_norm_statistics():
-    from deepbelief import DeepNetRegressor
-    from deepbelief.errors import TrainingDivergedError
+def _same(a, b):
+    """Deep equality of fitted state: arrays bit for bit, containers by item."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if hasattr(a, "__dataclass_fields__"):
+        return type(a) is type(b) and _same(vars(a), vars(b))
+    return a == b or (a != a and b != b)
 
-    Xg = (X - 0.5) * 10
-    yr = Xg @ np.arange(1, 7) * 100
-    reg = DeepNetRegressor((8, 8), batch_norm=True, solver="sgd", learning_rate_init=3.0,
-                           max_iter=50, random_state=0)
+
+_XG = (X - 0.5) * 10
+_YR = _XG @ np.arange(1, 7) * 100
+
+
+@pytest.mark.parametrize("make, high, data", [
+    # batch-norm statistics and Adam's moments
+    (lambda: DeepNetRegressor((8, 8), batch_norm=True, solver="adam", learning_rate_init=1e-3,
+                              max_iter=3, random_state=0), {"learning_rate_init": 1e6}, "reg"),
+    # the issue's reproducer: the running variance used to stay inf
+    (lambda: DeepNetRegressor((8, 8), batch_norm=True, solver="sgd", learning_rate_init=1e-2,
+                              max_iter=3, random_state=0), {"learning_rate_init": 1e6}, "reg"),
+    # momentum velocities and the persistent chains
+    (lambda: RBM(4, method="pcd", momentum=0.5, n_iter=3, random_state=0),
+     {"learning_rate": 1e9}, "bin"),
+    (lambda: RBM(4, visible="gaussian", learning_rate=1e-3, n_iter=3, random_state=0),
+     {"learning_rate": 1e3}, "gauss"),
+    # the DBM's fantasy particles
+    (lambda: DBM((4,), pretrain_n_iter=0, n_iter=3, random_state=0), {"learning_rate": 1e9},
+     "bin"),
+])
+def test_divergence_restores_every_piece_of_state(make, high, data):
+    """A diverging warm-started fit raises and leaves the model exactly as the
+    last good epoch left it: parameters, optimizer moments, batch-norm
+    statistics, chains, epoch counts and history."""
+    Xd = {"reg": _XG, "gauss": _XG, "bin": (X > 0.5).astype(float)}[data]
+    args = (Xd, _YR) if data == "reg" else (Xd,)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = make().set_params(warm_start=True).fit(*args)
+    before = copy.deepcopy({k: v for k, v in vars(est).items() if k != "_rng"})
+    with pytest.raises(TrainingDivergedError, match="diverged in epoch"):
+        est.set_params(**high).fit(*args)
+    # resolved_params_ reports the settings of the fit that failed
+    after = {k: v for k, v in vars(est).items()
+             if k not in ("_rng", "resolved_params_", *high)}
+    for key in after:
+        assert _same(before[key], after[key]), key
+    est.set_params(**{k: make().get_params()[k] for k in high})
+    assert np.isfinite(est.score(*args))
+
+
+def test_a_diverged_net_reports_the_epochs_it_kept():
+    reg = DeepNetRegressor((8,), solver="sgd", learning_rate_init=1e-2, max_iter=4,
+                           random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(_XG, _YR)
+    reg.set_params(warm_start=True, learning_rate_init=1e7)
     with pytest.raises(TrainingDivergedError):
-        reg.fit(Xg, yr)
-    # the running statistics come back with the weights (before: the variance stayed inf)
-    stats = reg._bn_stats["mean"] + reg._bn_stats["var"]
-    assert all(np.isfinite(s).all() for s in stats)
+        reg.fit(_XG, _YR)
+    assert reg.n_iter_ == 4 and len(reg.loss_curve_) == 4  # before: n_iter_ stayed as set
+    assert np.isfinite(reg.predict(_XG)).all()
 
 
 def test_dbn_has_a_score_for_model_selection():

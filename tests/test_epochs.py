@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from deepbelief.errors import TrainingDivergedError
-from deepbelief.training.loop import format_record, run_epochs
+from deepbelief.training.loop import WEIGHT_LIMIT, format_record, run_epochs
 from deepbelief.training.optimizers import scheduled_learning_rate
 
 
@@ -31,26 +31,70 @@ def test_records_schedule_and_history():
     np.testing.assert_allclose(w, sum(lr for _, lr in seen))
 
 
-@pytest.mark.parametrize("bad", ["weights", "loss"])
+@pytest.mark.parametrize("bad", ["weights", "loss", "scale"])
 def test_divergence_restores_the_last_finite_epoch(bad):
-    w = np.ones(4)
-    reset = []
+    w = np.ones((2, 2))
+    moments = {"m": np.zeros(2)}
+    restored = []
 
     def epoch(e, lr):
         w[...] += 1.0
+        moments["m"] += 1.0
         if e == 2:
             if bad == "weights":
-                w[1] = np.inf
+                w[0, 1] = np.inf
+            if bad == "scale":
+                w[0, 1] = 2 * WEIGHT_LIMIT
             return {"loss": np.nan if bad == "loss" else 0.0}
         return {"loss": 0.0}
+
+    def put(saved):
+        moments.clear()
+        moments.update(saved)
 
     history = {}
     with pytest.raises(TrainingDivergedError, match=r"^Toy training diverged in epoch 3 .*Try"):
         run_epochs(epoch, [w], 5, learning_rate=0.1, history=history, name="Toy",
-                   hint="Try less.", on_diverge=lambda: reset.append(True))
-    np.testing.assert_array_equal(w, np.full(4, 3.0))  # after epoch 2, not 3
-    assert reset == [True]
+                   hint="Try less.", state=(lambda: moments, put), on_restore=restored.append)
+    np.testing.assert_array_equal(w, np.full((2, 2), 3.0))  # after epoch 2, not 3
+    np.testing.assert_array_equal(moments["m"], [2.0, 2.0])  # the optimizer state too
+    assert restored == [2]
     assert history["epoch"] == [1, 2]
+
+
+def test_a_loss_growing_far_past_its_best_is_divergence():
+    """Three epochs in a row above 10x the best loss (and above the first)
+    restore the state from before the growth, the history with it."""
+    losses = [5.0, 1.0, 0.5, 6.0, 7.0, 8.0, 9.0]
+    w = np.zeros((1, 1))
+
+    def epoch(e, lr):
+        w[...] = e + 1
+        return {"loss": losses[e]}
+
+    history = {}
+    with pytest.raises(TrainingDivergedError, match=r"epoch 6 \(loss 8, over 10 times its "
+                                                    r"best 0.5 for 3 epochs"):
+        run_epochs(epoch, [w], 7, learning_rate=0.1, history=history)
+    assert w[0, 0] == 3.0  # the state after epoch 3, the best, before the growth
+    assert history["loss"] == losses[:3]
+
+
+@pytest.mark.parametrize("losses", [
+    [5.0, 1.0, 0.5, 6.0, 7.0, 0.4, 8.0, 9.0],  # the growth broken by a new best
+    [5.0, 0.01, 0.2, 0.3, 0.4, 0.5],  # 10x past the best but below the first epoch
+    [1e3, 1e2] + [1e2 * 0.9 ** k for k in range(10)],  # weights growing, loss falling
+])
+def test_noise_and_recovery_are_not_divergence(losses):
+    w = np.zeros((1, 1))
+
+    def epoch(e, lr):
+        w[...] = 10.0 ** min(e, 5)  # weights growing from a small start are normal
+        return {"loss": losses[e]}
+
+    history = {}
+    assert not run_epochs(epoch, [w], len(losses), learning_rate=0.1, history=history)
+    assert history["loss"] == losses
 
 
 def test_monitor_and_early_stop():

@@ -170,20 +170,26 @@ class BaseDeepNet(BaseEstimator):
             validation, score = (X_val, Y_val), self._validation_score
         rows = rng.choice(X.shape[0], min(X.shape[0], _MONITOR_ROWS), replace=False)
         monitor = (X[rows], Y[rows])
-        self._opt_state, self.history_ = train_network(
-            self.params_, X, Y, self._spec(), cfg, rng, opt_state=self._opt_state,
-            bn_stats=self._bn_stats, history=self.history_, validation=validation, score=score,
-            monitor=monitor, start_epoch=self.n_iter_, n_epochs=1 if incremental else cfg.max_iter,
-        )
+        try:  # a divergence restores the last good epoch: the counts follow it
+            self._opt_state, self.history_ = train_network(
+                self.params_, X, Y, self._spec(), cfg, rng, opt_state=self._opt_state,
+                bn_stats=self._bn_stats, history=self.history_, validation=validation,
+                score=score, monitor=monitor, start_epoch=self.n_iter_,
+                n_epochs=1 if incremental else cfg.max_iter)
+        finally:
+            self._record_training()
+        return self
+
+    def _record_training(self):
+        """``n_iter_``, ``loss_curve_`` and the rest, from ``history_``."""
         self.n_iter_ = len(self.history_.get("loss", []))
         self.loss_curve_ = list(self.history_.get("loss", []))
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else np.nan
-        if "val_score" in self.history_:
+        if self.history_.get("val_score"):
             self.validation_scores_ = list(self.history_["val_score"])
             self.best_validation_score_ = max(self.validation_scores_)
         self.n_layers_ = len(self.coefs_) + 1
         self.out_activation_ = self._spec().output
-        return self
 
     def _validation_score(self, params, X_val, Y_val):
         out, _ = forward(params, X_val, self._spec(), bn_stats=self._bn_stats)

@@ -281,10 +281,13 @@ class RBM(RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         optimizer = (self.solver, self.momentum)
         state = CDState.resume(W, self.intercept_visible_, self.intercept_hidden_,
                                self._train_state, optimizer, self.history_)
+        start = state.epoch
         try:
             train_rbm(X, state, self._config(schedule), self._rng, n_epochs, horizon=horizon,
                       monitor=self._monitor(X), verbose=self.verbose)
         finally:
+            if state.epoch > start:  # the data the kept epochs saw (AIS's base rates)
+                self._update_data_mean(X)
             self.components_ = state.W.T
             self._train_state = state.checkpoint(optimizer)
             self._log_z_cache = {}
@@ -311,7 +314,6 @@ class RBM(RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         if not warm:
             self._initialize(X, make_generator(self.random_state))
         n_iter = self._resolve_budget(X.shape[0], "linear")
-        self._update_data_mean(X)
         start = self._train_state["epoch"]
         return self._train(X, n_iter, start + n_iter, self._schedule("linear"))
 
@@ -337,7 +339,6 @@ class RBM(RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         if first:
             self._initialize(X, make_generator(self.random_state))
             self._resolve_budget(X.shape[0], "constant")
-        self._update_data_mean(X)
         return self._train(X, 1, max(self.resolved_params_["n_iter"], 1),
                            self._schedule("constant"))
 

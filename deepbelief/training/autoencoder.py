@@ -15,7 +15,7 @@ from ..math.autoencoder import (
     init_autoencoder,
     leaves,
 )
-from .loop import run_epochs, stack_greedily
+from .loop import run_learner, stack_greedily
 from .optimizers import make_optimizer
 
 
@@ -67,14 +67,8 @@ def train_autoencoder(X, state, cfg, rng, n_epochs, *, horizon=None, verbose=0, 
                 p += s
         return {"loss": total / n}
 
-    def count(record):
-        state.epoch += 1
-
-    run_epochs(epoch, arrays, n_epochs, learning_rate=cfg.learning_rate,
-               schedule=cfg.learning_rate_schedule,
-               horizon=n_epochs if horizon is None else horizon, start_epoch=state.epoch,
-               history=state.history, name="Autoencoder" if name == "AE" else name,
-               end_epoch=count, verbose=verbose, hint="Lower the learning rate.")
+    run_learner(epoch, state, cfg, n_epochs, name="Autoencoder" if name == "AE" else name,
+                arrays=arrays, horizon=horizon, verbose=verbose, hint="Lower the learning rate.")
     return state
 
 

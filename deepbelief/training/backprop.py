@@ -180,12 +180,14 @@ def train_network(
             return True
         return False
 
-    # the batch-norm running statistics are state too: snapshotted, checked, restored
+    # the batch-norm running statistics and the optimizer's moments are state too:
+    # snapshotted, checked, restored
     bn_leaves = [] if bn_stats is None else [*bn_stats["mean"], *bn_stats["var"]]
     converged = run_epochs(
         epoch_pass, leaves + bn_leaves, n_epochs, learning_rate=cfg.learning_rate_init,
         schedule=cfg.learning_rate_schedule, horizon=cfg.max_iter, start_epoch=start_epoch,
-        history=history, monitor=measure, end_epoch=plateau, verbose=cfg.verbose,
+        history=history, state=(lambda: opt_state, lambda saved: opt_state.update(saved)),
+        weights=params["W"], monitor=measure, end_epoch=plateau, verbose=cfg.verbose,
         hint="Lower learning_rate_init.", interruptible=True)
     if validation is not None and stopper.best_params is not None:
         for p, best in zip(leaves, stopper.best_params):

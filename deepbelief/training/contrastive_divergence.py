@@ -327,11 +327,8 @@ def train_rbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbo
         cd_epoch(X, state, cfg, rng, lr, optimizer)
         return {}
 
-    def reset_velocities():
-        state.opt_state = optimizer.init(list(state.params()))
-
-    run_learner(epoch, state, cfg, n_epochs, name="RBM", horizon=horizon, monitor=monitor,
-                on_diverge=reset_velocities, verbose=verbose,
+    run_learner(epoch, state, cfg, n_epochs, name="RBM", fields=("opt_state", "chain", "q"),
+                horizon=horizon, monitor=monitor, verbose=verbose,
                 hint="Lower learning_rate (Gaussian visible units need ~10-100x smaller "
                      "rates than Bernoulli ones, and standardized data).")
     return state

@@ -347,12 +347,8 @@ def train_dbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbo
     def epoch(_, lr):
         return {"grad_norms": dbm_epoch(X, state, cfg, rng, lr, optimizer)}
 
-    def reset():
-        state.opt_state = optimizer.init(state.params())
-        state.particles = None
-
-    run_learner(epoch, state, cfg, n_epochs, name="DBM", horizon=horizon, monitor=monitor,
-                on_diverge=reset, verbose=verbose, hint="Lower learning_rate.",
+    run_learner(epoch, state, cfg, n_epochs, name="DBM", fields=("opt_state", "particles"),
+                horizon=horizon, monitor=monitor, verbose=verbose, hint="Lower learning_rate.",
                 interruptible=True)
     return state
 
