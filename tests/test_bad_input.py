@@ -315,3 +315,28 @@ def test_a_net_whose_pretraining_fails_or_is_interrupted_is_left_as_it_was(monke
     with pytest.raises(ZeroDivisionError):
         clf.fit(X, y)
     assert not hasattr(clf, "n_features_in_")
+
+
+@pytest.mark.parametrize("make", [
+    lambda: DBNClassifier((4,), max_iter=2, pretrain_n_iter=1, random_state=0),
+    lambda: DBMClassifier(DBM((4,), pretrain_n_iter=1, n_iter=1, random_state=0), max_iter=2,
+                          random_state=0),
+    lambda: RBM(4, n_iter=1, random_state=0),
+    lambda: DBN((4,), n_iter=1, random_state=0),
+    lambda: DBM((4,), pretrain_n_iter=1, n_iter=1, random_state=0),
+])
+def test_held_out_data_is_checked_with_the_range_rule(make):
+    """Rows a little outside [0, 1] (scaled with the training data's statistics)
+    are clipped; data plainly on another scale is an error, as at fit."""
+    y = np.arange(40) % 2
+    est = make()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    method = est.predict if hasattr(est, "predict") else est.transform
+    over = X.copy()
+    over[:3] = over[:3] * 4 - 1  # a few rows overshooting (a MinMaxScaler's held-out rows)
+    np.testing.assert_array_equal(method(over), method(np.clip(over, 0, 1)))
+    for bad in (X * 255, (X - 0.5) * 6):  # raw pixels, standardized features
+        with pytest.raises(ValueError, match=r"need data in \[0, 1\].*% of them outside"):
+            method(bad)

@@ -11,6 +11,12 @@ from ..math.units import check_groups, unit_type
 #: how far data meant for Bernoulli units may lie outside [0, 1] at ``fit`` (rounding
 #: errors, e.g. MinMaxScaler's float64 output cast to float32) before it is an error
 RANGE_TOL = 1e-3
+#: held-out data (``transform``, ``predict``, ``score``, ...) may lie outside [0, 1]
+#: on a few values: rows scaled with the training data's statistics overshoot
+#: (at most 3 % of the values in 5-fold MinMaxScaler splits of the bundled data
+#: sets), and are clipped.  More than this fraction outside is data on another
+#: scale (raw pixels: 19 % of MNIST's, 48 % of digits'; standardized: 65-75 %).
+HELD_OUT_FRACTION = 0.1
 
 
 def _value_range(X):
@@ -21,6 +27,15 @@ def _value_range(X):
     if hasattr(X, "toarray") and data.size < X.shape[0] * X.shape[1]:
         low, high = min(low, 0.0), max(high, 0.0)  # the implicit zeros
     return low, high
+
+
+def fraction_outside(X, tol=RANGE_TOL):
+    """The fraction of the values of ``X`` (dense or sparse) outside [-tol, 1 + tol]."""
+    data = X.data if hasattr(X, "toarray") else X
+    n = X.shape[0] * X.shape[1]
+    if not n:
+        return 0.0
+    return float(np.count_nonzero(data < -tol) + np.count_nonzero(data > 1 + tol)) / n
 
 
 def in_unit_interval(X, tol=RANGE_TOL):
@@ -47,16 +62,23 @@ def check_unit_interval(X, what="Bernoulli visible units", fit=True):
     At ``fit`` (``fit=True``) values may lie outside [0, 1] by at most
     ``RANGE_TOL`` (rounding errors) and are clipped; data plainly outside
     (standardized features, raw pixels 0-255) raises ``ValueError``.  After
-    fitting (``transform``, ``predict``, ``score``, ...) every value is clipped
-    into [0, 1]: held-out rows scaled with the training data's statistics
-    legitimately lie a little outside.  Returns the (clipped) data; ``X``
-    itself is never modified.
+    fitting (``transform``, ``predict``, ``score``, ...) held-out rows scaled
+    with the training data's statistics legitimately overshoot on a few values,
+    which are clipped into [0, 1]; more than ``HELD_OUT_FRACTION`` of the
+    values outside is data on another scale and raises ``ValueError``.
+    Returns the (clipped) data; ``X`` itself is never modified.
     """
-    if fit and not in_unit_interval(X):
+    if in_unit_interval(X):
+        return clip_unit_interval(X)
+    share = fraction_outside(X)
+    if fit or share > HELD_OUT_FRACTION:
         low, high = _value_range(X)
         raise ValueError(
-            f"{what} need data in [0, 1]; got values in [{low:.6g}, {high:.6g}]. "
-            "Scale the data (e.g. MinMaxScaler) or use visible='gaussian' on "
+            f"{what} need data in [0, 1]; got values in [{low:.6g}, {high:.6g}]"
+            + ("" if fit else f", {share:.0%} of them outside (held-out rows may overshoot "
+                              f"on at most {HELD_OUT_FRACTION:.0%} of the values, which are "
+                              "clipped)")
+            + ". Scale the data (e.g. MinMaxScaler) or use visible='gaussian' on "
             "standardized data."
         )
     return clip_unit_interval(X)

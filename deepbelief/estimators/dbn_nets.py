@@ -131,9 +131,9 @@ _DBN_NET_DOC = """
         on the training data.
     visible : {"auto", "bernoulli", "gaussian"}, default="auto"
         Visible units of the first RBM: ``"bernoulli"`` for data in [0, 1]
-        (values off it by up to 1e-3, a rounding error or a held-out row scaled
-        with the training fold's statistics, are clipped; data plainly off it
-        is an error), ``"gaussian"`` for standardized data.  ``"auto"``:
+        (values off it by up to 1e-3 at fit, or held-out rows scaled with the
+        training fold's statistics overshooting on at most a tenth of the
+        values, are clipped; data plainly off it is an error), ``"gaussian"`` for standardized data.  ``"auto"``:
         Bernoulli units; training data within [0, 1] is used as given, any
         other finite data is min-max scaled to [0, 1] with the training data's
         per-feature minimum and range (``input_scaling_ == "minmax"``), and the
