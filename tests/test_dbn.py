@@ -249,3 +249,24 @@ def test_max_norm_leaves_frozen_layers_alone(digits_split):
     after = DBNClassifier(max_iter=3, n_iter_output_only=2, max_norm=c, **kw).fit(X_tr, y_tr)
     norms = np.linalg.norm(after.coefs_[0], axis=0)
     assert norms.max() <= c * (1 + 1e-5) and np.median(norms) == pytest.approx(c, rel=1e-4)
+
+
+def test_partial_fit_trains_every_layer_on_each_block():
+    """Layer 1 learns as its RBM's own partial_fit over the same blocks; the
+    layers above on what the (updated) layer below passes up."""
+    from sklearn.base import clone
+
+    Xb = (np.random.default_rng(0).random((120, 8)) > 0.5).astype(np.float64)
+    blocks = np.array_split(Xb, 4)
+    dbn = DBN((5, 3), random_state=0)
+    for block in blocks:
+        dbn.partial_fit(block)
+    assert [len(r.history_["seconds"]) for r in dbn.rbms_] == [4, 4]
+    first = clone(dbn.rbms_[0])
+    for block in blocks:
+        first.partial_fit(block)
+    np.testing.assert_array_equal(first.components_, dbn.rbms_[0].components_)
+    assert dbn.transform(Xb).shape == (120, 3) and np.isfinite(dbn.score(Xb))
+    with pytest.raises(ValueError, match="hidden layer widths"):
+        dbn.set_params(hidden_layer_sizes=(5, 4)).partial_fit(blocks[0])
+    assert [r.n_components for r in dbn.rbms_] == [5, 3]

@@ -1,5 +1,7 @@
 """The deep belief network: a greedy stack of RBMs, as a transformer and a sampler."""
 
+from contextlib import nullcontext
+
 import numpy as np
 from sklearn.base import (
     BaseEstimator,
@@ -13,6 +15,7 @@ from ..math.units import unit_type
 from ..training import budget
 from ..training.greedy import (
     greedy_layerwise,
+    pass_layer_up,
     propagate_down,
     propagate_up,
     seeds,
@@ -29,6 +32,7 @@ from ._params import (
 from ._validation import (
     all_or_nothing,
     check_hidden_layer_sizes,
+    check_same_architecture,
     check_sampling,
     check_visible_data,
     make_generator,
@@ -155,6 +159,52 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                                           rng=self._rng, verbose=self.verbose)
         return self
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """One epoch of every layer on the block ``X``, layer by layer.
+
+        The first RBM runs one epoch of CD/PCD on ``X``
+        (:meth:`deepbelief.RBM.partial_fit`), the second on what the first,
+        just updated, passes up (``propagate``), and so on: training on a
+        stream of blocks, which ``dask_ml.wrappers.Incremental`` hands over
+        one by one.  The first call builds the stack (``n_iter`` and
+        ``batch_size`` resolve from its block's size); later calls continue
+        it, and a first call that fails leaves the DBN unfitted.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        self : DBN
+        """
+        first = not hasattr(self, "rbms_")
+        if first:
+            check_hidden_layer_sizes(self.hidden_layer_sizes)
+        else:
+            check_same_architecture([r.n_components for r in self.rbms_],
+                                    self._hidden_sizes(), "hidden layer widths")
+        with all_or_nothing(self, "the first partial_fit") if first else nullcontext():
+            X = self._validate_X(X, reset=first, fit=True)
+            if first:
+                self._rng = make_generator(self.random_state)
+                batch, epochs = budget.resolve(X.shape[0], self.batch_size, self.n_iter,
+                                               "pretrain")
+                self.resolved_params_ = {"batch_size": batch, "n_iter": epochs}
+                make, n_layers = rbm_factory(self, self._rng, "", self.visible, epochs, batch)
+                rbms = [make(layer) for layer in range(n_layers)]
+            else:
+                rbms = self.rbms_
+            data = X
+            for layer, rbm in enumerate(rbms):
+                rbm.partial_fit(data)
+                if layer < len(rbms) - 1:
+                    data = pass_layer_up(rbm, data, self.propagate, self._rng)
+            self.rbms_ = rbms
+        return self
+
     @property
     def _n_features_out(self):
         return self.rbms_[-1].n_components
@@ -172,6 +222,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     def reconstruction_error(self, X):
         """Mean over samples of ``||x - r(x)||^2``, ``r`` the upward pass of
         probabilities then the downward pass of means."""
+        check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         X = X.toarray() if hasattr(X, "toarray") else X
         R = self.inverse_transform(propagate_up(self.rbms_, X))

@@ -8,7 +8,7 @@ from ..math import energy
 from ..math.ais import ais_log_partition, base_visible_bias
 from ..math.partition import log_partition_exact
 from ..math.units import unit_type
-from ._validation import check_sampling, make_generator
+from ._validation import check_count, check_sampling, make_generator
 from .likelihood import LikelihoodMixin
 
 
@@ -25,6 +25,7 @@ class RBMGenerativeMixin(LikelihoodMixin):
         Uses the estimator's random generator (seeded by ``random_state``).
         """
         check_is_fitted(self)
+        n_steps = check_count(n_steps, "n_steps", 0)
         v = self._validate_X(v, reset=False)
         v = v.toarray() if hasattr(v, "toarray") else v
         return energy.gibbs_chain(v, *self._params(), self._rng, self._units(), n_steps)[0]

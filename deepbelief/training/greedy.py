@@ -43,10 +43,16 @@ def greedy_layerwise(X, make_rbm, n_layers, *, propagate="samples", rng=None, ve
         return rbm.fit(data)
 
     def pass_up(layer, rbm, data):
-        data = rbm.transform(data)
-        return sample_bernoulli(data, rng, out=data) if propagate == "samples" else data
+        return pass_layer_up(rbm, data, propagate, rng)
 
     return stack_greedily(X, n_layers, fit_layer, pass_up)
+
+
+def pass_layer_up(rbm, data, propagate, rng):
+    """What ``rbm`` passes to the RBM above it in training: one binary sample of
+    its hidden units per row (``propagate="samples"``) or their probabilities."""
+    data = rbm.transform(data)
+    return sample_bernoulli(data, rng, out=data) if propagate == "samples" else data
 
 
 def propagate_up(rbms, X):
