@@ -291,9 +291,10 @@ def test_wrong_n_features_at_transform(binary_digits):
     with pytest.raises(ValueError, match="shape"):
         rbm.inverse_transform(np.ones((2, 3)))
     # after fitting, Bernoulli units read data clipped into [0, 1] (held-out rows
-    # scaled with training statistics lie a little outside)
-    np.testing.assert_array_equal(rbm.transform(binary_digits * 2 - 0.5),
-                                  rbm.transform(np.clip(binary_digits * 2 - 0.5, 0, 1)))
+    # scaled with training statistics lie a little outside on a few values)
+    over = binary_digits[:50].copy()
+    over[:3] = over[:3] * 2 - 0.5
+    np.testing.assert_array_equal(rbm.transform(over), rbm.transform(np.clip(over, 0, 1)))
 
 
 @pytest.mark.parametrize(
