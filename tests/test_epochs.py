@@ -1,11 +1,14 @@
 """The epoch skeleton shared by every training loop."""
 
+import io
+
 import numpy as np
 import pytest
 
 from deepbelief.errors import TrainingDivergedError
 from deepbelief.training.loop import WEIGHT_LIMIT, format_record, run_epochs
 from deepbelief.training.optimizers import scheduled_learning_rate
+from deepbelief.training.progress import ProgressBar, format_seconds, minibatches, phase
 
 
 def test_records_schedule_and_history():
@@ -111,10 +114,47 @@ def test_verbose_line(capsys):
     run_epochs(lambda e, lr: {"loss": 0.25}, [np.zeros(1)], 1, learning_rate=0.5, name="RBM",
                verbose=1)
     out = capsys.readouterr().out
-    assert out.startswith("[RBM] Iteration 1, seconds = ")
-    assert "learning_rate = 0.5" in out and "loss = 0.25" in out
-    assert format_record("", {"epoch": 2, "loss": 1.0, "grad_norms": [1.0]}) == \
-        "Iteration 2, loss = 1"
+    assert out.startswith("[RBM] epoch 1: learning_rate = 0.5, loss = 0.25, ")
+    assert out.rstrip().endswith(" s")
+    assert format_record("", {"epoch": 2, "loss": 1.0, "grad_norms": [1.0]}, 5) == \
+        "epoch 2/5: loss = 1"
+    with phase("DBN"), phase("layer 2/3"):
+        run_epochs(lambda e, lr: {}, [np.zeros(1)], 2, learning_rate=0.5, name="RBM", verbose=1)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["[DBN] layer 2/3 epoch 1/2",
+                                                      "[DBN] layer 2/3 epoch 2/2"]
+
+
+def test_progress_bar_counts_minibatches_and_estimates_the_time_left():
+    now = [0.0]
+    stream = io.StringIO()
+    bar = ProgressBar("[DBN] layer 1/2", 4, stream=stream, every=0.0, clock=lambda: now[0])
+    bar.start_epoch(1)  # the second of 4 epochs
+    now[0] = 30.0
+    bar.advance(50, 100)  # 1.5 of 4 epochs in 30 s: 50 s to go
+    text = "[DBN] layer 1/2 epoch 2/4 [#########...............]  38% 0:30 elapsed, ETA 0:50"
+    assert stream.getvalue() == "\r" + text
+    bar.clear()
+    assert stream.getvalue() == "\r" + text + "\r" + " " * len(text) + "\r"
+    assert format_seconds(3725) == "1:02:05" and format_seconds(59.6) == "1:00"
+
+
+def test_verbose_2_draws_a_bar_over_the_minibatches_of_every_epoch(capsys):
+    seen = []
+
+    def epoch(e, lr):
+        for start in minibatches(10, 3):
+            seen.append(start)
+        return {"loss": 1.0}
+
+    run_epochs(epoch, [np.zeros(1)], 2, learning_rate=0.1, name="Toy", verbose=2)
+    captured = capsys.readouterr()
+    assert seen == [0, 3, 6, 9] * 2  # the batches themselves are untouched
+    assert "[Toy] epoch 2/2 [" in captured.err and "ETA" in captured.err
+    assert captured.err.endswith("\r")  # erased before each epoch's line
+    assert captured.out.count("\n") == 2
+    run_epochs(epoch, [np.zeros(1)], 1, learning_rate=0.1, name="Toy", verbose=1)
+    assert capsys.readouterr().err == ""  # no bar below verbose=2
 
 
 def test_one_error_class_for_every_loop():

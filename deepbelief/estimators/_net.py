@@ -15,17 +15,18 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._sklearn import _fit_context
 from ..math.activations import OUTPUT_FOR_LOSS
 from ..math.feedforward import NetSpec, forward, init_bn_stats, init_params
 from ..training import budget
 from ..training.backprop import FitConfig, train_network
 from ..training.conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic
 from ..training.diagnostics import layer_diagnostics
+from ..training.progress import phase
 from ._validation import (
     all_or_nothing,
     check_hidden_layer_sizes,
     check_same_architecture,
+    fit_context,
     make_generator,
 )
 
@@ -40,6 +41,9 @@ class BaseDeepNet(BaseEstimator):
     """
 
     _loss = "log_loss"
+    # the phases of a fit as verbose names them (deepbelief.training.progress)
+    _pretraining_phase = "pretraining"
+    _training_phase = "fine-tuning"
 
     # ---------------------------------------------------------------- pieces
     def _hidden_sizes(self):
@@ -149,8 +153,9 @@ class BaseDeepNet(BaseEstimator):
                 X = self._input_features(X)
             if first:
                 self._rng = make_generator(self.random_state)
-                X = self._input_features(X, fit=True)
-                self.params_ = self._initial_params(X, Y.shape[1], self._rng)
+                with phase(self._pretraining_phase):
+                    X = self._input_features(X, fit=True)
+                    self.params_ = self._initial_params(X, Y.shape[1], self._rng)
                 self._bn_stats = init_bn_stats(self.params_)
                 self._opt_state = None
                 self.history_ = {}
@@ -171,11 +176,12 @@ class BaseDeepNet(BaseEstimator):
         rows = rng.choice(X.shape[0], min(X.shape[0], _MONITOR_ROWS), replace=False)
         monitor = (X[rows], Y[rows])
         try:  # a divergence restores the last good epoch: the counts follow it
-            self._opt_state, self.history_ = train_network(
-                self.params_, X, Y, self._spec(), cfg, rng, opt_state=self._opt_state,
-                bn_stats=self._bn_stats, history=self.history_, validation=validation,
-                score=score, monitor=monitor, start_epoch=self.n_iter_,
-                n_epochs=1 if incremental else cfg.max_iter)
+            with phase(self._training_phase):
+                self._opt_state, self.history_ = train_network(
+                    self.params_, X, Y, self._spec(), cfg, rng, opt_state=self._opt_state,
+                    bn_stats=self._bn_stats, history=self.history_, validation=validation,
+                    score=score, monitor=monitor, start_epoch=self.n_iter_,
+                    n_epochs=1 if incremental else cfg.max_iter)
         finally:
             self._record_training()
         return self
@@ -197,7 +203,7 @@ class BaseDeepNet(BaseEstimator):
             return accuracy_score(Y_val.argmax(1), out.argmax(1))
         return r2_score(Y_val, out)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the network (after pretraining, for the pretrained estimators).
 
@@ -255,6 +261,9 @@ class ClassifierNetMixin(ClassifierMixin):
     """Softmax output, cross-entropy loss, ``classes_``, probabilities."""
 
     _loss = "log_loss"
+    # the phases of a fit as verbose names them (deepbelief.training.progress)
+    _pretraining_phase = "pretraining"
+    _training_phase = "fine-tuning"
 
     def _encode_targets(self, y, dtype, first, classes=None):
         if first:
@@ -292,7 +301,7 @@ class ClassifierNetMixin(ClassifierMixin):
         P = self.predict_proba(X)  # checks that the model is fitted
         return self.classes_[np.argmax(P, axis=1)]
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
         """One epoch over ``(X, y)``; ``classes`` is required on the first call."""
         if not hasattr(self, "params_") and classes is None:
@@ -336,7 +345,7 @@ class RegressorNetMixin(RegressorMixin):
         out += self.target_mean_
         return out.ravel() if self._y_ndim == 1 else out
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
         """One epoch over ``(X, y)``."""
         return self._fit(X, y, incremental=True)

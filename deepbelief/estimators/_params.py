@@ -269,6 +269,11 @@ _NET_DOC_PARAMS = """
     warm_start : bool, default=False
         Continue from the previous solution in :meth:`fit`.
     verbose : int, default=0
+        ``1``: one line per epoch of every phase, the phase named
+        (``[DBNClassifier] pretraining layer 2/3 epoch 4/10: ...``), with its
+        loss or reconstruction error, scores and seconds; ``2``: also a
+        progress bar over the minibatches with the time left, on stderr
+        (:mod:`deepbelief.training.progress`).
     random_state : int, RandomState instance or None
         Controls initialisation (and pretraining), minibatch order, dropout
         masks and the validation split."""

@@ -1,12 +1,15 @@
 """Input checks shared by the estimators."""
 
+import functools
 import warnings
 from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
 
+from .._sklearn import _fit_context
 from ..math.units import check_groups, unit_type
+from ..training.progress import estimator_phase
 
 #: how far data meant for Bernoulli units may lie outside [0, 1] at ``fit`` (rounding
 #: errors, e.g. MinMaxScaler's float64 output cast to float32) before it is an error
@@ -245,3 +248,20 @@ def all_or_nothing(est, what):
                       f"{type(est).__name__} is left as it was before this fit"
                       f"{'' if 'n_features_in_' in before else ' (unfitted)'}.",
                       UserWarning, stacklevel=3)
+
+
+def fit_context(**kwargs):
+    """scikit-learn's ``_fit_context`` (parameter validation) around a fit
+    method, which also runs as the estimator's phase of the verbose output
+    (:func:`deepbelief.training.progress.estimator_phase`)."""
+    def decorate(fit):
+        validated = _fit_context(**kwargs)(fit)
+
+        @functools.wraps(fit)
+        def wrapper(est, *args, **kw):
+            with estimator_phase(est):
+                return validated(est, *args, **kw)
+
+        return wrapper
+
+    return decorate

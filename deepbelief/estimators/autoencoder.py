@@ -5,7 +5,7 @@ import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._sklearn import StrOptions, _fit_context
+from .._sklearn import StrOptions
 from ..math.activations import HIDDEN_ACTIVATIONS
 from ..math.feedforward import NetSpec, forward
 from ..training import budget
@@ -20,7 +20,7 @@ from ._params import (
     constraints,
     make_init,
 )
-from ._validation import check_unit_interval
+from ._validation import check_unit_interval, fit_context
 
 _BLOCKS = (
     HIDDEN_LAYERS,
@@ -185,7 +185,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         return params
 
     # -------------------------------------------------------------- fitting
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Pretrain greedily, then fine-tune the whole autoencoder on reconstructing ``X``.
 
@@ -200,7 +200,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """
         return self._fit(X, X, incremental=False)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """One epoch of fine-tuning (pretraining first, on the first call)."""
         return self._fit(X, X, incremental=True)

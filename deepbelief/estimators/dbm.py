@@ -10,7 +10,7 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._sklearn import StrOptions, _fit_context
+from .._sklearn import StrOptions
 from ..math import dbm_energy
 from ..math.ais import base_visible_bias, dbm_ais_log_partition
 from ..math.units import STACKABLE_UNITS, visible_units
@@ -19,11 +19,13 @@ from ..training.contrastive_divergence import CDConfig
 from ..training.dbm_learning import (
     DBMConfig,
     DBMState,
+    dbm_monitor,
     init_particles,
     mean_field_batched,
     pretrain_dbm,
     train_dbm,
 )
+from ..training.progress import phase
 from ._params import (
     DBM_LEARNING,
     GREEDY_CD,
@@ -39,6 +41,7 @@ from ._validation import (
     check_same_architecture,
     check_sampling,
     check_visible_data,
+    fit_context,
     make_generator,
 )
 from .likelihood import LikelihoodMixin
@@ -118,6 +121,11 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
     warm_start : bool, default=False
         Continue joint training from the previous solution in :meth:`fit`.
     verbose : int, default=0
+        ``1``: one line per epoch of every phase, the phase named
+        (``[DBNClassifier] pretraining layer 2/3 epoch 4/10: ...``), with its
+        loss or reconstruction error, scores and seconds; ``2``: also a
+        progress bar over the minibatches with the time left, on stderr
+        (:mod:`deepbelief.training.progress`).
     random_state : int, RandomState instance or None
         Controls the initial weights, minibatch order, Gibbs sampling,
         :meth:`sample` (unless given its own seed) and the AIS runs.
@@ -221,8 +229,9 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
                           weight_decay=self.pretrain_weight_decay,
                           batch_size=self.resolved_params_["pretrain_batch_size"],
                           dynamic_binarization=self.dynamic_binarization)
-            Ws, bs = pretrain_dbm(X, sizes, cd, pretrain_n_iter, rng, visible=self.visible,
-                                  verbose=self.verbose)
+            with phase("pretraining"):
+                Ws, bs = pretrain_dbm(X, sizes, cd, pretrain_n_iter, rng, visible=self.visible,
+                                      verbose=self.verbose)
         else:
             fan = [X.shape[1], *sizes]
             Ws = [0.01 * rng.standard_normal((i, o), dtype=X.dtype) for i, o in zip(fan, sizes)]
@@ -241,18 +250,11 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         rows = self._rng.choice(X.shape[0], min(X.shape[0], _MONITOR_ROWS), replace=False)
         M = X[np.sort(rows)]
 
-        def monitor(state):
-            mus = dbm_energy.mean_field(M, state.Ws, state.bs, self.n_mean_field)
-            # E[v | h^1 = mu^1]: the visible layer only sees h^1
-            recon = dbm_energy.conditional_mean([M, mus[0]], state.Ws[:1], state.bs[:2], 0,
-                                                self.visible)
-            bound = dbm_energy.variational_bound(M, mus, state.Ws, state.bs, self.visible)
-            return {"reconstruction_error": float(np.mean(np.sum((recon - M) ** 2, axis=1))),
-                    "bound": float(bound.mean())}
-
         try:
-            train_dbm(X, self._state, self._config(), self._rng, n_epochs, horizon=horizon,
-                      monitor=monitor, verbose=self.verbose)
+            with phase("joint training"):
+                train_dbm(X, self._state, self._config(), self._rng, n_epochs, horizon=horizon,
+                          monitor=dbm_monitor(M, self.n_mean_field, self.visible),
+                          verbose=self.verbose)
         finally:
             self.n_iter_ = self._state.epoch
             self._log_z_cache = {}
@@ -261,7 +263,7 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
             self._posterior_means = [m.mean(axis=0, dtype=np.float64) for m in mus]
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Pretrain greedily (``pretrain_n_iter``), then train jointly (``n_iter``).
 
@@ -291,7 +293,7 @@ class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         start = self._state.epoch
         return self._train(X, n_iter, horizon=start + n_iter)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """One epoch of joint training (pretraining on ``X`` first, on the first call).
 

@@ -84,6 +84,7 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
     """
 
     _parameter_constraints = constraints(*_BLOCKS)
+    _pretraining_phase = "DBM"
     __init__ = make_init(*_BLOCKS, positional="dbm", solver="adam")
 
     def _activation(self):
@@ -113,7 +114,8 @@ class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
             dbm = clone(template)
             if dbm.random_state is None:
                 dbm.set_params(random_state=int(rng.integers(2**31 - 1)))
-            return dbm.fit(X)
+            # the classifier's verbose shows the DBM's phases too
+            return dbm.set_params(verbose=max(dbm.verbose, self.verbose)).fit(X)
 
     def _input_features(self, X, fit=False):
         if fit:

@@ -10,7 +10,6 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._sklearn import _fit_context
 from ..math.units import unit_type
 from ..training import budget
 from ..training.greedy import (
@@ -35,6 +34,7 @@ from ._validation import (
     check_same_architecture,
     check_sampling,
     check_visible_data,
+    fit_context,
     make_generator,
     visible_groups,
 )
@@ -105,6 +105,11 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         per row (exact samples of the aggregated posterior) or their
         probabilities.  Probabilities fade toward constants in deep stacks.
     verbose : int, default=0
+        ``1``: one line per epoch of every phase, the phase named
+        (``[DBNClassifier] pretraining layer 2/3 epoch 4/10: ...``), with its
+        loss or reconstruction error, scores and seconds; ``2``: also a
+        progress bar over the minibatches with the time left, on stderr
+        (:mod:`deepbelief.training.progress`).
     random_state : int, RandomState instance or None
         Seeds every RBM (and :meth:`sample` unless given its own).
 
@@ -140,7 +145,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return check_visible_data(X, self.visible, self.dynamic_binarization, fit=fit,
                                   groups=groups)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Pretrain the stack greedily on ``X``.
 
@@ -159,7 +164,7 @@ class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                                           rng=self._rng, verbose=self.verbose)
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """One epoch of every layer on the block ``X``, layer by layer.
 

@@ -71,6 +71,7 @@ class DeepNetClassifier(ClassifierNetMixin, BaseDeepNet):
 
     _parameter_constraints = constraints(*_BLOCKS)
     _mlp_batch_rule = True
+    _training_phase = "training"
 
     __init__ = make_init(*_BLOCKS, **_MLP_DEFAULTS)
 
@@ -105,5 +106,6 @@ class DeepNetRegressor(RegressorNetMixin, BaseDeepNet):
 
     _parameter_constraints = constraints(*_BLOCKS)
     _mlp_batch_rule = True
+    _training_phase = "training"
 
     __init__ = make_init(*_BLOCKS, **_MLP_DEFAULTS)

@@ -10,7 +10,7 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._sklearn import Interval, _fit_context
+from .._sklearn import Interval
 from ..math import energy
 from ..math.units import unit_type, visible_units
 from ..training import budget
@@ -35,6 +35,7 @@ from ._validation import (
     check_same_architecture,
     check_visible_data,
     column_means,
+    fit_context,
     make_generator,
     running_column_means,
     visible_groups,
@@ -84,7 +85,11 @@ class RBM(RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         epochs for about 2,000 updates, between 10 and 30
         (:mod:`deepbelief.training.budget`).
     verbose : int, default=0
-        Print one line per epoch when positive.
+        ``1``: one line per epoch of every phase, the phase named
+        (``[DBNClassifier] pretraining layer 2/3 epoch 4/10: ...``), with its
+        loss or reconstruction error, scores and seconds; ``2``: also a
+        progress bar over the minibatches with the time left, on stderr
+        (:mod:`deepbelief.training.progress`).
     random_state : int, RandomState instance or None, default=None
         Controls everything random: the initial weights, minibatch order,
         Gibbs sampling in training, :meth:`gibbs`, :meth:`sample` (unless given
@@ -293,7 +298,7 @@ class RBM(RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             self._log_z_cache = {}
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Fit the model to ``X`` with ``n_iter`` epochs of CD-k/PCD.
 
@@ -317,7 +322,7 @@ class RBM(RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         start = self._train_state["epoch"]
         return self._train(X, n_iter, start + n_iter, self._schedule("linear"))
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """Run one epoch over ``X`` (initialising the model on the first call).
 

@@ -17,6 +17,7 @@ from ..math.autoencoder import (
 )
 from .loop import run_learner, stack_greedily
 from .optimizers import make_optimizer
+from .progress import minibatches, phase_label
 
 
 @dataclass
@@ -57,7 +58,7 @@ def train_autoencoder(X, state, cfg, rng, n_epochs, *, horizon=None, verbose=0, 
     def epoch(_, lr):
         order = rng.permutation(n)
         total = 0.0
-        for start in range(0, n, B):
+        for start in minibatches(n, B):
             xb = X[order[start : start + B]]
             x_in = corrupt(xb, cfg.corruption, cfg.corruption_level, rng)
             grads, loss = autoencoder_gradients(state.params, x_in, xb, cfg,
@@ -83,7 +84,7 @@ def greedy_autoencoders(X, sizes, make_config, rng, n_epochs, *, verbose=0):
         cfg = make_config(layer)
         state = AEState(init_autoencoder(data.shape[1], sizes[layer], cfg, rng, X.dtype))
         if verbose:
-            print(f"[SAE] pretraining layer {layer + 1}/{len(sizes)}: {data.shape[1]} -> "
+            print(f"{phase_label('SAE')}: {data.shape[1]} -> "
                   f"{sizes[layer]} ({cfg.corruption} corruption {cfg.corruption_level:g})")
         train_autoencoder(data, state, cfg, rng, n_epochs, verbose=verbose, name="SAE")
         return state, cfg

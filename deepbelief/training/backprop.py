@@ -27,6 +27,7 @@ from .conjugate_gradient import (
 from .diagnostics import layer_diagnostics
 from .loop import run_epochs
 from .optimizers import make_optimizer, project_max_norm
+from .progress import minibatches
 
 
 @dataclass
@@ -133,7 +134,7 @@ def train_network(
                    for p in leaves]
         order = rng.permutation(n)
         total = 0.0
-        for batch, start in enumerate(range(0, n, cfg.batch_size)):
+        for batch, start in enumerate(minibatches(n, cfg.batch_size)):
             idx = order[start : start + cfg.batch_size]
             xb, yb = X[idx], Y[idx]
             if line_search:  # the line search sets the step; lr is not used

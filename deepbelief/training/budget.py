@@ -45,6 +45,8 @@ their figures.  The resolved values are stored in the fitted estimator's
 
 import math
 
+from .progress import phase_label
+
 AUTO = "auto"
 
 #: (target updates, lowest epoch count, highest epoch count) per training phase
@@ -139,6 +141,7 @@ def resolve(n_samples, batch_size, n_epochs, phase):
 
 
 def report(name, resolved):
-    """The line ``verbose`` prints: ``[DBNClassifier] resolved batch_size=17, ...``."""
+    """The line ``verbose`` prints: ``[DBNClassifier] resolved batch_size=17, ...``
+    (prefixed by the current phase, :func:`~deepbelief.training.progress.phase_label`)."""
     items = ", ".join(f"{k}={v}" for k, v in resolved.items())
-    return f"[{name}] resolved {items}"
+    return f"{phase_label(name)} resolved {items}"

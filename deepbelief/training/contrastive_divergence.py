@@ -23,12 +23,15 @@ from ..math.energy import (
     bernoulli_grid16,
     binarize_dynamic,
     free_energy,
+    mean_hiddens,
+    mean_visibles,
     pseudo_log_likelihood,
     reconstruction_error,
 )
 from ..math.units import visible_units
 from .loop import run_learner
 from .optimizers import make_optimizer
+from .progress import minibatches
 
 
 @dataclass
@@ -125,6 +128,27 @@ def cd_monitor(M, units, features=None):
             pll = pseudo_log_likelihood(M, W, b, c, features=features)
             out["pseudo_log_likelihood"] = float(pll.mean())
         return out
+
+    return monitor
+
+
+#: rows of the training data the per-epoch figures of a stacked RBM are measured on
+MONITOR_ROWS = 1000
+
+
+def reconstruction_monitor(X, visible="bernoulli", hidden="bernoulli", up=1.0, down=1.0):
+    """The per-epoch reconstruction error of a stacked RBM (the layers of a
+    DBM, whose weights count ``up`` times bottom-up and ``down`` times
+    top-down; the autoencoder's RBMs), on the first ``MONITOR_ROWS`` rows of
+    ``X``: no random draw, so monitoring leaves training unchanged."""
+    M = X[:MONITOR_ROWS]
+    M = M.toarray() if hasattr(M, "toarray") else np.asarray(M)
+
+    def monitor(state):
+        H = mean_hiddens(M, state.W * up if up != 1 else state.W, state.c, hidden)
+        R = mean_visibles(H, state.W * down if down != 1 else state.W, state.b, visible)
+        R -= M
+        return {"reconstruction_error": float(np.einsum("ij,ij->", R, R) / max(len(M), 1))}
 
     return monitor
 
@@ -286,7 +310,7 @@ def cd_epoch(X, state, cfg, rng, lr, optimizer=None):
     sparse = hasattr(X, "toarray")
     order = rng.permutation(n)
     partial = None
-    for start in range(0, n, B):
+    for start in minibatches(n, B):
         idx = order[start : start + B]
         if idx.size == B:
             buf = full

@@ -18,11 +18,23 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..kernels.numpy_kernels import mean_sigmoid, sigmoid_of_negated
-from ..math.dbm_energy import gibbs_sweep, mean_field, recognition_pass
+from ..math.dbm_energy import (
+    conditional_mean,
+    gibbs_sweep,
+    mean_field,
+    recognition_pass,
+    variational_bound,
+)
 from ..math.energy import GRID16, bernoulli_grid16, binarize_dynamic, sample_bernoulli
-from .contrastive_divergence import CDConfig, init_cd_state, train_rbm
+from .contrastive_divergence import (
+    CDConfig,
+    init_cd_state,
+    reconstruction_monitor,
+    train_rbm,
+)
 from .loop import run_learner, stack_greedily
 from .optimizers import make_optimizer
+from .progress import minibatches, phase_label
 
 
 @dataclass
@@ -85,9 +97,10 @@ def pretrain_dbm(X, sizes, cd_config, n_epochs, rng, *, visible="bernoulli", ver
         mean = np.asarray(data.mean(axis=0, dtype=np.float64)).ravel()
         state = init_cd_state(sizes[l], mean, layer_visible, rng, X.dtype)
         if verbose:
-            print(f"[DBM] pretraining layer {l + 1}/{L}: {data.shape[1]} -> {sizes[l]} "
+            print(f"{phase_label('DBM')}: {data.shape[1]} -> {sizes[l]} "
                   f"(up x{up:g}, down x{down:g})")
-        train_rbm(data, state, cfg, rng, n_epochs, verbose=verbose)
+        monitor = reconstruction_monitor(data, layer_visible, up=up, down=down)
+        train_rbm(data, state, cfg, rng, n_epochs, monitor=monitor, verbose=verbose)
         return state
 
     def pass_up(l, state, data):
@@ -310,7 +323,7 @@ def dbm_epoch(X, state, cfg, rng, lr, optimizer=None):
     norms = np.zeros(len(state.Ws))
     n_batches = 0
     loaded = None
-    for start in range(0, n, B):
+    for start in minibatches(n, B):
         idx = order[start : start + B]
         if idx.size not in bufs:
             bufs[idx.size] = _DBMBuffers(idx.size, M, sizes, dtype, cfg.weight_decay)
@@ -331,6 +344,21 @@ def dbm_epoch(X, state, cfg, rng, lr, optimizer=None):
     if loaded is not None:
         loaded.store(state.particles)
     return list(norms / max(n_batches, 1))
+
+
+def dbm_monitor(M, n_mean_field, visible):
+    """Per-epoch measurements of a DBM on the fixed rows ``M``: the
+    reconstruction error ``E[v | h^1 = mu^1]`` (the visible layer only sees
+    ``h^1``) and the mean variational bound, after ``n_mean_field`` sweeps."""
+
+    def monitor(state):
+        mus = mean_field(M, state.Ws, state.bs, n_mean_field)
+        recon = conditional_mean([M, mus[0]], state.Ws[:1], state.bs[:2], 0, visible)
+        bound = variational_bound(M, mus, state.Ws, state.bs, visible)
+        return {"reconstruction_error": float(np.mean(np.sum((recon - M) ** 2, axis=1))),
+                "bound": float(bound.mean())}
+
+    return monitor
 
 
 def train_dbm(X, state, cfg, rng, n_epochs, *, horizon=None, monitor=None, verbose=0):

@@ -15,8 +15,14 @@ import numpy as np
 
 from ..math.energy import sample_bernoulli, sigmoid
 from .autoencoder import AEConfig, greedy_autoencoders
-from .contrastive_divergence import CDConfig, init_cd_state, train_rbm
+from .contrastive_divergence import (
+    CDConfig,
+    init_cd_state,
+    reconstruction_monitor,
+    train_rbm,
+)
 from .loop import stack_greedily
+from .progress import phase_label
 
 PROPAGATE = ("samples", "probabilities")
 
@@ -38,8 +44,7 @@ def greedy_layerwise(X, make_rbm, n_layers, *, propagate="samples", rng=None, ve
     def fit_layer(layer, data):
         rbm = make_rbm(layer)
         if verbose:
-            print(f"[DBN] pretraining layer {layer + 1}/{n_layers}: "
-                  f"{data.shape[1]} -> {rbm.n_components}")
+            print(f"{phase_label('DBN')}: {data.shape[1]} -> {rbm.n_components}")
         return rbm.fit(data)
 
     def pass_up(layer, rbm, data):
@@ -145,9 +150,10 @@ def pretrain_rbms(X, sizes, *, gaussian_visible, linear_code, learning_rate, bat
         state = init_cd_state(n_hidden, data.mean(axis=0, dtype=np.float64), visible, rng,
                               X.dtype)
         if verbose:
-            print(f"[SAE] RBM layer {layer + 1}/{len(sizes)}: {data.shape[1]} -> {n_hidden} "
+            print(f"{phase_label('SAE')}: RBM {data.shape[1]} -> {n_hidden} "
                   f"({visible} visible, {hidden} hidden)")
-        train_rbm(data, state, cfg, rng, n_epochs, verbose=verbose)
+        train_rbm(data, state, cfg, rng, n_epochs, verbose=verbose,
+                  monitor=reconstruction_monitor(data, visible, hidden))
         return state, hidden
 
     def pass_up(layer, fitted, data):

@@ -6,7 +6,7 @@ here, written once: the learning rate of the epoch from its schedule, a
 snapshot of the parameters, timing, the finite check that restores the
 snapshot and raises :class:`~deepbelief.errors.TrainingDivergedError`, the
 per-epoch ``history`` record, the ``verbose`` line, and a hook that can stop
-training early.
+training early.  What ``verbose`` shows is :mod:`deepbelief.training.progress`.
 """
 
 import copy
@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import TrainingDivergedError
 from .optimizers import scheduled_learning_rate
+from .progress import phase, phase_label, progress_bar
 
 #: Divergence by growth: a loss above ``GROWTH_FACTOR`` times its best so far
 #: (and above the first epoch's) for ``GROWTH_EPOCHS`` epochs in a row ...
@@ -37,12 +38,18 @@ def max_abs(arrays):
     return max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
 
 
-def format_record(name, record):
-    """The ``verbose`` line of one epoch: its scalar figures, ``epoch`` first."""
-    figures = ", ".join(f"{k} = {v:.6g}" for k, v in record.items()
-                        if k != "epoch" and isinstance(v, (float, np.floating)))
-    prefix = f"[{name}] " if name else ""
-    return f"{prefix}Iteration {record['epoch']}, {figures}"
+def format_record(label, record, end=None):
+    """The ``verbose`` line of one epoch: ``[DBN] layer 2/3 epoch 4/10: figures, seconds``.
+
+    The scalar figures of the record (loss or reconstruction error, scores,
+    learning rate), then the epoch's seconds; ``end`` is the last epoch of the run.
+    """
+    figures = [f"{k} = {v:.6g}" for k, v in record.items()
+               if k not in ("epoch", "seconds") and isinstance(v, (float, np.floating))]
+    if "seconds" in record:
+        figures.append(f"{record['seconds']:.3g} s")
+    count = f"epoch {record['epoch']}" + (f"/{end}" if end else "")
+    return f"{label + ' ' if label else ''}{count}: {', '.join(figures)}"
 
 
 class Snapshot:
@@ -132,6 +139,17 @@ def run_epochs(run_epoch, params, n_epochs, *, learning_rate, schedule="constant
     """
     history = {} if history is None else history
     horizon = start_epoch + n_epochs if horizon is None else horizon
+    label = phase_label(name)
+    with progress_bar(label, n_epochs, verbose) as bar:
+        return _run(run_epoch, params, n_epochs, learning_rate, schedule, horizon, start_epoch,
+                    history, name, hint, state, weights, on_restore, monitor, end_epoch,
+                    verbose, interruptible, label, bar)
+
+
+def _run(run_epoch, params, n_epochs, learning_rate, schedule, horizon, start_epoch, history,
+         name, hint, state, weights, on_restore, monitor, end_epoch, verbose, interruptible,
+         label, bar):
+    """The body of :func:`run_epochs`, inside its progress bar."""
     weights = [p for p in params if p.ndim == 2] if weights is None else weights
     best = first = np.inf
     growing = 0  # epochs in a row of a loss far past its best
@@ -146,6 +164,8 @@ def run_epochs(run_epoch, params, n_epochs, *, learning_rate, schedule="constant
         lr = scheduled_learning_rate(schedule, learning_rate, epoch, horizon)
         if not growing:  # while the loss grows, the state before the growth is kept
             good = Snapshot(params, state, epoch, history)
+        if bar is not None:
+            bar.start_epoch(epoch - start_epoch)
         t0 = time.perf_counter()
         try:
             with np.errstate(over="ignore", invalid="ignore", under="ignore"):
@@ -153,10 +173,12 @@ def run_epochs(run_epoch, params, n_epochs, *, learning_rate, schedule="constant
         except KeyboardInterrupt:
             if not interruptible:
                 raise
+            if bar is not None:
+                bar.clear()
             restore()
             warnings.warn(f"Training interrupted by user in epoch {epoch + 1}; the state of "
                           f"the last good epoch ({good.epoch}) is kept.", UserWarning,
-                          stacklevel=2)
+                          stacklevel=3)
             return True
         seconds = time.perf_counter() - t0
         loss = float(figures.get("loss", 0.0))
@@ -177,6 +199,8 @@ def run_epochs(run_epoch, params, n_epochs, *, learning_rate, schedule="constant
             what = (f"loss {loss:.6g}, over {GROWTH_FACTOR:g} times its best {best:.6g} for "
                     f"{growing} epochs")
         if what is not None:
+            if bar is not None:
+                bar.clear()
             restore()
             raise TrainingDivergedError(
                 f"{name + ' t' if name else 'T'}raining diverged in epoch {epoch + 1} ({what}, "
@@ -188,7 +212,9 @@ def run_epochs(run_epoch, params, n_epochs, *, learning_rate, schedule="constant
         for key, value in record.items():
             history.setdefault(key, []).append(value)
         if verbose:
-            print(format_record(name, record))
+            if bar is not None:
+                bar.clear()
+            print(format_record(label, record, start_epoch + n_epochs if n_epochs > 1 else None))
         if end_epoch is not None and end_epoch(record):
             return True
     return False
@@ -238,7 +264,8 @@ def stack_greedily(X, n_layers, fit_layer, pass_up):
     """
     fitted, data = [], X
     for layer in range(n_layers):
-        fitted.append(fit_layer(layer, data))
+        with phase(f"layer {layer + 1}/{n_layers}"):  # what verbose calls it
+            fitted.append(fit_layer(layer, data))
         if layer < n_layers - 1:
             data = pass_up(layer, fitted[-1], data)
     return fitted
