@@ -1,5 +1,6 @@
 """deepbelief: Boltzmann machines and deep belief networks for scikit-learn."""
 
+from ._version import __version__
 from .estimators.autoencoder import StackedAutoencoder
 from .estimators.autoencoder_nets import (
     StackedAutoencoderClassifier,
@@ -11,8 +12,6 @@ from .estimators.dbn import DBN
 from .estimators.dbn_nets import DBNClassifier, DBNRegressor
 from .estimators.deepnet import DeepNetClassifier, DeepNetRegressor
 from .estimators.rbm import RBM
-
-__version__ = "0.1.0"
 
 __all__ = [
     "RBM",

@@ -8,3 +8,19 @@ class TrainingDivergedError(FloatingPointError):
     the parameters of the last finite epoch have been restored, so the model
     is left as it was after that epoch.
     """
+
+
+class InconsistentVersionWarning(UserWarning):
+    """A model saved (pickle, joblib, ``skops.io``) under one deepbelief
+    version was loaded under another: it may not work, or not give the same
+    results.  Refit it, or load it under the version that saved it
+    (``original_version``)."""
+
+    def __init__(self, *, estimator_name, current_version, original_version):
+        self.estimator_name = estimator_name
+        self.current_version = current_version
+        self.original_version = original_version
+        super().__init__(
+            f"{estimator_name} model saved under deepbelief {original_version} loaded "
+            f"under deepbelief {current_version}; it may not work or give other results. "
+            "Refit it, or load it under the version that saved it.")

@@ -22,6 +22,7 @@ from ..training.backprop import FitConfig, train_network
 from ..training.conjugate_gradient import LINE_SEARCH_SOLVERS, check_deterministic
 from ..training.diagnostics import layer_diagnostics
 from ..training.progress import phase
+from ._persistence import VersionedStateMixin
 from ._validation import (
     all_or_nothing,
     check_hidden_layer_sizes,
@@ -33,7 +34,7 @@ from ._validation import (
 _MONITOR_ROWS = 1000
 
 
-class BaseDeepNet(BaseEstimator):
+class BaseDeepNet(VersionedStateMixin, BaseEstimator):
     """Everything the supervised nets share: validation, the engine, attributes.
 
     Subclasses set ``_loss`` and implement ``_encode_targets`` and

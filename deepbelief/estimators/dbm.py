@@ -1,7 +1,6 @@
 """Deep Boltzmann machines: the generative model (the net fine-tuned from it is in
 :mod:`deepbelief.estimators.dbm_classifier`)."""
 
-
 import numpy as np
 from sklearn.base import (
     BaseEstimator,
@@ -35,6 +34,7 @@ from ._params import (
     constraints,
     make_init,
 )
+from ._persistence import VersionedStateMixin
 from ._validation import (
     all_or_nothing,
     check_hidden_layer_sizes,
@@ -53,7 +53,8 @@ _MONITOR_ROWS = 500
 _SCORE_TOL, _MAX_SCORE_SWEEPS = 1e-6, 1000  # score_samples' mean field run to convergence
 
 
-class DBM(LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class DBM(VersionedStateMixin, LikelihoodMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+          BaseEstimator):
     """Deep Boltzmann machine (Salakhutdinov & Hinton 2009).
 
     An undirected model with any number of hidden layers, each connected to

@@ -28,6 +28,7 @@ from ._params import (
     make_init,
     unprefixed,
 )
+from ._persistence import VersionedStateMixin
 from ._validation import (
     all_or_nothing,
     check_hidden_layer_sizes,
@@ -70,7 +71,7 @@ def rbm_factory(est, rng, prefix, visible, n_iter, batch_size):
     return make, len(sizes)
 
 
-class DBN(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class DBN(VersionedStateMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Deep belief network: a stack of RBMs trained greedily, layer by layer.
 
     Each RBM is trained on the hidden units of the one below (one binary

@@ -30,6 +30,7 @@ from ._params import (
     constraints,
     make_init,
 )
+from ._persistence import VersionedStateMixin
 from ._validation import (
     check_hidden_states,
     check_same_architecture,
@@ -55,7 +56,8 @@ _BLOCKS = (
 _MONITOR_ROWS = 1000
 
 
-class RBM(RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class RBM(VersionedStateMixin, RBMGenerativeMixin, ClassNamePrefixFeaturesOutMixin,
+          TransformerMixin, BaseEstimator):
     """Restricted Boltzmann machine trained by CD-k or persistent CD.
 
     A drop-in for :class:`sklearn.neural_network.BernoulliRBM` (same parameter
