@@ -84,6 +84,37 @@ FIGURES += [
 ]
 
 
+def _grid(backend):
+    return lambda d: next(g for g in d["grid"] if g["backend"] == backend)["median_seconds"]
+
+
+def _ooc(mode, key):
+    return lambda d: d["out_of_core"]["summary"][mode][key]
+
+
+_1s = lambda v: f"{v:.1f} s"  # noqa: E731
+_mb = lambda v: f"{v:.0f} MB"  # noqa: E731
+
+FIGURES += [
+    ("dask.json", _grid("loky"), _1s, ["docs/dask.rst", "README.md"]),
+    ("dask.json", _grid("dask"), _1s, ["docs/dask.rst", "README.md"]),
+    ("dask.json", _ooc("in-memory", "train_seconds"), _1s, ["docs/dask.rst", "README.md"]),
+    ("dask.json", _ooc("out-of-core", "train_seconds"), _1s, ["docs/dask.rst", "README.md"]),
+    ("dask.json", _ooc("in-memory", "peak_rss_mb"), _mb, ["docs/dask.rst", "README.md"]),
+    ("dask.json", _ooc("out-of-core", "peak_rss_mb"), _mb, ["docs/dask.rst", "README.md"]),
+    ("dask.json", _ooc("in-memory", "test_log_likelihood_mean"), _nats,
+     ["docs/dask.rst", "README.md"]),
+    ("dask.json", _ooc("out-of-core", "test_log_likelihood_mean"), _nats,
+     ["docs/dask.rst", "README.md"]),
+    ("dask.json", lambda d: d["out_of_core"]["summary"]["in-memory"]["peak_rss_training_mb"]
+     - d["out_of_core"]["summary"]["in-memory"]["rss_after_imports_mb"], _mb,
+     ["docs/dask.rst"]),
+    ("dask.json", lambda d: d["out_of_core"]["summary"]["out-of-core"]["peak_rss_training_mb"]
+     - d["out_of_core"]["summary"]["out-of-core"]["rss_after_imports_mb"], _mb,
+     ["docs/dask.rst"]),
+]
+
+
 def _figures():
     for name, get, fmt, pages in FIGURES:
         if (RESULTS / name).exists():
@@ -104,3 +135,8 @@ def test_every_quoted_json_names_its_command_and_commit():
             record = _load(name)
             assert "python benchmarks/" in record["command"], name
             assert record["commit"], name
+
+
+def test_the_dask_search_chose_alike_on_both_backends():
+    if (RESULTS / "dask.json").exists():
+        assert _load("dask.json")["grid_same_results"]
