@@ -61,7 +61,8 @@ def main():
     dbn = inc.estimator_
     print(f"DBN after 10 passes: reconstruction error {dbn.reconstruction_error(X):.2f}")
     codes = inc.transform(Xd)  # lazily, block by block
-    print("codes:", codes.shape, codes.dtype)
+    # (dask-ml declares no output width: the lazy array shows the input's until computed)
+    print("codes:", codes.compute().shape)
 
 
 if __name__ == "__main__":
