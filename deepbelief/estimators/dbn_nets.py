@@ -132,8 +132,8 @@ _DBN_NET_DOC = """
     visible : {"auto", "bernoulli", "gaussian"}, default="auto"
         Visible units of the first RBM: ``"bernoulli"`` for data in [0, 1]
         (values off it by up to 1e-3 at fit, or held-out rows scaled with the
-        training fold's statistics overshooting on at most a tenth of the
-        values, are clipped; data plainly off it is an error), ``"gaussian"`` for standardized data.  ``"auto"``:
+        training fold's statistics overshooting it, are clipped; data plainly
+        on another scale is an error: see :doc:`/defaults`), ``"gaussian"`` for standardized data.  ``"auto"``:
         Bernoulli units; training data within [0, 1] is used as given, any
         other finite data is min-max scaled to [0, 1] with the training data's
         per-feature minimum and range (``input_scaling_ == "minmax"``), and the
