@@ -270,3 +270,34 @@ def test_partial_fit_trains_every_layer_on_each_block():
     with pytest.raises(ValueError, match="hidden layer widths"):
         dbn.set_params(hidden_layer_sizes=(5, 4)).partial_fit(blocks[0])
     assert [r.n_components for r in dbn.rbms_] == [5, 3]
+
+
+def test_the_dbn_nets_transform_to_their_top_hidden_layer():
+    """``transform`` is the fine-tuned net's top hidden layer: the sigmoid
+    layers recomputed by hand from ``coefs_``."""
+    from sklearn.pipeline import make_pipeline
+
+    from deepbelief import DBM, DBMClassifier, DBNClassifier, DBNRegressor
+
+    X = np.random.default_rng(0).random((60, 8))
+    y = np.arange(60) % 3
+    for est in (DBNClassifier((6, 4), pretrain_n_iter=2, max_iter=3, random_state=0),
+                DBNRegressor((6, 4), pretrain_n_iter=2, max_iter=3, random_state=0),
+                DBMClassifier(DBM((6, 4), pretrain_n_iter=1, n_iter=1, random_state=0),
+                              max_iter=3, random_state=0)):
+        est.fit(X, y.astype(float) if isinstance(est, DBNRegressor) else y)
+        H = est.transform(X)
+        if not isinstance(est, DBMClassifier):  # (its input carries mean-field features too)
+            a = X
+            for W, b in zip(est.coefs_[:-1], est.intercepts_[:-1]):
+                a = 1 / (1 + np.exp(-(a @ W + b)))
+            np.testing.assert_allclose(H, a, rtol=1e-5)
+        out = H @ est.coefs_[-1] + est.intercepts_[-1]  # what the output layer reads
+        if not isinstance(est, DBNRegressor):
+            P = np.exp(out - out.max(axis=1, keepdims=True))
+            np.testing.assert_allclose(est.predict_proba(X), P / P.sum(axis=1, keepdims=True),
+                                       rtol=1e-5)
+    # a feature step of a pipeline
+    pipe = make_pipeline(DBNClassifier((6,), pretrain_n_iter=2, max_iter=3, random_state=0),
+                         DBNClassifier((4,), pretrain_n_iter=2, max_iter=3, random_state=0))
+    assert pipe.fit(X, y).predict(X).shape == (60,)

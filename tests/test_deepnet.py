@@ -198,3 +198,16 @@ def test_max_norm_bounds_every_unit_and_binds(digits_split, solver):
     assert bounded.score(X_te, y_te) > 0.85
     with pytest.raises(ValueError, match="max_norm"):
         DeepNetClassifier(max_norm=0.0, **kw).fit(X_tr, y_tr)
+
+
+def test_logistic_is_scikit_learns_name_for_the_sigmoid():
+    from deepbelief import DeepNetClassifier, StackedAutoencoderClassifier
+
+    X = np.random.default_rng(0).random((40, 5))
+    y = np.arange(40) % 2
+    for cls in (DeepNetClassifier, StackedAutoencoderClassifier):
+        a = cls((4,), activation="logistic", max_iter=3, random_state=0).fit(X, y)
+        b = cls((4,), activation="sigmoid", max_iter=3, random_state=0).fit(X, y)
+        np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    with pytest.raises(ValueError, match="activation"):
+        DeepNetClassifier((4,), activation="softplus").fit(X, y)

@@ -12,10 +12,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import TransformerTags
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..math.activations import OUTPUT_FOR_LOSS
+from ..math.activations import OUTPUT_FOR_LOSS, canonical_activation
 from ..math.feedforward import NetSpec, forward, init_bn_stats, init_params
 from ..training import budget
 from ..training.backprop import FitConfig, train_network
@@ -51,7 +52,7 @@ class BaseDeepNet(VersionedStateMixin, BaseEstimator):
         return check_hidden_layer_sizes(self.hidden_layer_sizes)
 
     def _activation(self):
-        return self.activation
+        return canonical_activation(self.activation)
 
     def _spec(self):
         return NetSpec(
@@ -219,11 +220,12 @@ class BaseDeepNet(VersionedStateMixin, BaseEstimator):
         """
         return self._fit(X, y, incremental=False)
 
-    def _forward(self, X):
+    def _forward(self, X, hidden_only=False):
         check_is_fitted(self, "params_")
         X = validate_data(self, X, reset=False, dtype=self.params_["W"][0].dtype)
         X = self._input_features(self._prepare_input(X, fit=False))
-        out, _ = forward(self.params_, X, self._spec(), bn_stats=self._bn_stats)
+        out, _ = forward(self.params_, X, self._spec(), bn_stats=self._bn_stats,
+                         hidden_only=hidden_only)
         return out
 
     def layer_diagnostics(self, X, y):
@@ -256,6 +258,38 @@ class BaseDeepNet(VersionedStateMixin, BaseEstimator):
 def _can_stratify(y, fraction):
     _, counts = np.unique(y, return_counts=True)
     return counts.min() >= 2 and int(len(y) * fraction) >= len(counts)
+
+
+class HiddenFeaturesMixin:
+    """``transform``: the fine-tuned net's top hidden layer, as features."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags = TransformerTags(preserves_dtype=["float64", "float32"])
+        return tags
+
+    def transform(self, X):
+        """The activations of the fine-tuned net's top hidden layer.
+
+        The features the output layer reads: for a DBN or DBM net, what
+        pretraining learnt and fine-tuning adjusted (for a
+        :class:`~sklearn.pipeline.Pipeline` step, a visualisation, or another
+        classifier).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, n_units of the top hidden layer)
+        """
+        return self._forward(X, hidden_only=True)
+
+    def fit_transform(self, X, y):
+        """Fit the net on ``(X, y)``, then :meth:`transform` ``X`` (a Pipeline's
+        feature step)."""
+        return self.fit(X, y).transform(X)
 
 
 class ClassifierNetMixin(ClassifierMixin):

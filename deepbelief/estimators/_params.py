@@ -17,7 +17,7 @@ import inspect
 from numbers import Integral, Real
 
 from .._sklearn import Interval, StrOptions
-from ..math.activations import HIDDEN_ACTIVATIONS
+from ..math.activations import ACTIVATION_ALIASES, HIDDEN_ACTIVATIONS
 from ..math.autoencoder import CORRUPTIONS
 from ..math.initializers import INITIALIZERS
 from ..math.units import STACKABLE_UNITS, VISIBLE_UNITS
@@ -34,7 +34,7 @@ _AT_LEAST_ONE = Interval(Integral, 1, None, closed="left")
 
 #: the hidden layers of a feed-forward net, and their non-linearity
 HIDDEN_LAYERS = {"hidden_layer_sizes": ((100, 100), ["array-like", _AT_LEAST_ONE])}
-ACTIVATION = {"activation": ("relu", [StrOptions(set(HIDDEN_ACTIVATIONS))])}
+ACTIVATION = {"activation": ("relu", [StrOptions({*HIDDEN_ACTIVATIONS, *ACTIVATION_ALIASES})])}
 
 #: backpropagation (MLPClassifier's names), with the pretrained nets' defaults
 FINE_TUNING = {
@@ -144,7 +144,8 @@ RBM_PRETRAINING = {
 
 #: the autoencoders' non-linearities
 AUTOENCODER_ACTIVATION = {
-    "activation": ("sigmoid", [StrOptions({"sigmoid", "tanh", "relu", "leaky_relu"})]),
+    "activation": ("sigmoid", [StrOptions({"sigmoid", "logistic", "tanh", "relu",
+                                           "leaky_relu"})]),
 }
 
 #: greedy autoencoder pretraining (stacked denoising autoencoders by default)
@@ -215,7 +216,8 @@ _NET_DOC_PARAMS = """
     hidden_layer_sizes : array-like of int, default={default_sizes}
         Widths of the hidden layers, input side first.
     activation : {{"sigmoid", "tanh", "relu", "leaky_relu", "identity"}}
-        Hidden-unit non-linearity.
+        Hidden-unit non-linearity (``"logistic"``, scikit-learn's name, is
+        ``"sigmoid"``).
     init : {{"normal", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal"}}
         Weight initializer: ``"normal"`` is N(0, 0.01^2), the classic choice.
     solver : {{"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "cg"}}

@@ -6,7 +6,11 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._sklearn import StrOptions
-from ..math.activations import HIDDEN_ACTIVATIONS
+from ..math.activations import (
+    ACTIVATION_ALIASES,
+    HIDDEN_ACTIVATIONS,
+    canonical_activation,
+)
 from ..math.feedforward import NetSpec, forward
 from ..training import budget
 from ..training.greedy import autoencoder_configs, pretrain_autoencoders, pretrain_rbms
@@ -25,7 +29,8 @@ from ._validation import check_unit_interval, fit_context
 _BLOCKS = (
     HIDDEN_LAYERS,
     AUTOENCODER_ACTIVATION,
-    {"code_activation": (None, [StrOptions(set(HIDDEN_ACTIVATIONS)), None])},
+    {"code_activation": (None, [StrOptions({*HIDDEN_ACTIVATIONS, *ACTIVATION_ALIASES}),
+                                None])},
     AUTOENCODER_PRETRAINING,
     {"pretrain": ("autoencoder", [StrOptions({"autoencoder", "rbm", "none"})])},
     FINE_TUNING,
@@ -35,7 +40,7 @@ _BLOCKS = (
 def pretrain_autoencoder_stack(est, X, sizes, rng):
     """Greedy autoencoder pretraining with ``est``'s parameters, stated explicitly."""
     configs = autoencoder_configs(
-        activation=est.activation, loss=est.loss, tied=est.tied, corruption=est.corruption,
+        activation=est._activation(), loss=est.loss, tied=est.tied, corruption=est.corruption,
         corruption_level=est.corruption_level, learning_rate=est.pretrain_learning_rate,
         batch_size=est.resolved_params_["pretrain_batch_size"])
     return pretrain_autoencoders(X, sizes, configs, est.resolved_params_["pretrain_n_iter"], rng,
@@ -55,7 +60,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     hidden_layer_sizes : array-like of int, default=(256, 64)
         Encoder widths, input side first; the last is the code size.
     activation : {"sigmoid", "tanh", "relu", "leaky_relu"}, default="sigmoid"
-        Hidden units of the encoder and the decoder.
+        Hidden units of the encoder and the decoder (``"logistic"`` is ``"sigmoid"``).
     code_activation : str or None, default=None
         Units of the code layer (``"identity"``: a linear code, as in Hinton &
         Salakhutdinov 2006); None means ``activation``.
@@ -139,15 +144,16 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         return enc + enc[-2::-1]
 
     def _code_activation(self):
-        return self.activation if self.code_activation is None else self.code_activation
+        return canonical_activation(self.activation if self.code_activation is None
+                                    else self.code_activation)
 
     def _layer_activations(self):
         k = len(self._encoder_sizes())
-        return tuple([self.activation] * (k - 1) + [self._code_activation()]
-                     + [self.activation] * (k - 1))
+        act = self._activation()
+        return tuple([act] * (k - 1) + [self._code_activation()] + [act] * (k - 1))
 
     def _activation(self):
-        return self.activation
+        return canonical_activation(self.activation)
 
     @property
     def _n_features_out(self):
@@ -165,7 +171,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         if self.pretrain == "none":
             return params
         if self.pretrain == "rbm":
-            if self.activation != "sigmoid":
+            if self._activation() != "sigmoid":
                 raise ValueError("pretrain='rbm' needs activation='sigmoid' (the RBMs' "
                                  f"hidden units); got activation={self.activation!r}.")
             layers = pretrain_rbms(
@@ -211,7 +217,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         p = self.params_
         params = {"W": p["W"][start:stop], "b": p["b"][start:stop], "gamma": [], "beta": []}
         acts = self._layer_activations()[start : stop - 1]
-        spec = NetSpec(activation=self.activation, output=output, activations=acts)
+        spec = NetSpec(activation=self._activation(), output=output, activations=acts)
         out, _ = forward(params, X, spec)
         return out
 

@@ -51,6 +51,7 @@ _SAE_NET_DOC = """
     hidden_layer_sizes : array-like of int, default=(100, 100)
         Hidden layers (one pretrained autoencoder each), input side first.
     activation : {"sigmoid", "tanh", "relu", "leaky_relu"}, default="sigmoid"
+        (``"logistic"``, scikit-learn's name, is ``"sigmoid"``.)
     pretrain : bool, default=True
         Greedy autoencoder pretraining; ``False`` gives the same net randomly
         initialised with ``init``.

@@ -7,7 +7,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..math.units import unit_type
 from ..training.dbm_learning import mean_field_batched
-from ._net import BaseDeepNet, ClassifierNetMixin
+from ._net import BaseDeepNet, ClassifierNetMixin, HiddenFeaturesMixin
 from ._params import FINE_TUNING, OUTPUT_ONLY, RUN_CONTROL, constraints, make_init
 from ._validation import fit_unit_scaling, in_unit_interval
 from .dbm import DBM
@@ -24,7 +24,7 @@ def _is_fitted(estimator):
     return True
 
 
-class DBMClassifier(ClassifierNetMixin, BaseDeepNet):
+class DBMClassifier(ClassifierNetMixin, HiddenFeaturesMixin, BaseDeepNet):
     """The feed-forward net a DBM defines, fine-tuned by backprop for classification.
 
     As in Salakhutdinov & Hinton (2009): the input ``x`` is augmented with the

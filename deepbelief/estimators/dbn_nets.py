@@ -6,7 +6,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..training import budget
 from ..training.greedy import greedy_layerwise, unroll
-from ._net import BaseDeepNet, ClassifierNetMixin, RegressorNetMixin
+from ._net import (
+    BaseDeepNet,
+    ClassifierNetMixin,
+    HiddenFeaturesMixin,
+    RegressorNetMixin,
+)
 from ._params import (
     FINE_TUNING,
     HIDDEN_LAYERS,
@@ -51,7 +56,7 @@ def scale_input(est, X, fit):
     return check_visible_data(X, est.visible_, getattr(est, "dynamic_binarization", False), fit=fit)
 
 
-class _PretrainedNet(BaseDeepNet):
+class _PretrainedNet(HiddenFeaturesMixin, BaseDeepNet):
     """A sigmoid net whose hidden layers start as a DBN's RBMs (when ``pretrain``)."""
 
     _parameter_constraints = constraints(*_BLOCKS)

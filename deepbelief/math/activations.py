@@ -116,6 +116,13 @@ DERIVATIVES = {
 }
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
+#: other names of the activations: scikit-learn's MLP calls the sigmoid "logistic"
+ACTIVATION_ALIASES = {"logistic": "sigmoid"}
+
+
+def canonical_activation(name):
+    """The registry's name of an activation (``"logistic"`` -> ``"sigmoid"``; None stays)."""
+    return ACTIVATION_ALIASES.get(name, name)
 
 
 def log_loss(Y, P):

@@ -110,8 +110,11 @@ def column_dot(a, b):
     return array_namespace(a, b).sum(a * b, axis=0)
 
 
-def forward(params, X, spec, *, train=False, rng=None, bn_stats=None, bn_momentum=0.1):
+def forward(params, X, spec, *, train=False, rng=None, bn_stats=None, bn_momentum=0.1,
+            hidden_only=False):
     """Outputs of the network and, in training mode, the cache for :func:`backward`.
+
+    ``hidden_only``: the top hidden layer's outputs instead (the net's features).
 
     In training mode, batch norm uses the batch's statistics and updates
     ``bn_stats`` (exponential average with ``bn_momentum``), and dropout draws
@@ -156,6 +159,8 @@ def forward(params, X, spec, *, train=False, rng=None, bn_stats=None, bn_momentu
             cache["masks"].append(m)
             y = y * m
         x = y
+    if hidden_only:
+        return x, cache
     z = x @ W[-1]
     z += b[-1]
     out = ACTIVATIONS[spec.output](z)
