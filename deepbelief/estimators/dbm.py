@@ -145,7 +145,7 @@ class DBM(VersionedStateMixin, LikelihoodMixin, ClassNamePrefixFeaturesOutMixin,
     history_ : dict of lists
         Per joint epoch: ``seconds``, ``learning_rate``, ``grad_norms`` (mean
         norm of each layer's weight gradient), ``reconstruction_error`` and
-        ``bound`` (mean ``-E_q[E] + H(q)`` before ``log Z``) on a fixed
+        ``bound_plus_log_z`` (mean ``-E_q[E] + H(q)``, before ``log Z``) on a fixed
         subsample of the training rows as given (grey rows, not draws, with
         ``dynamic_binarization``: compare these figures within one setting).
     n_features_in_ : int

@@ -349,14 +349,16 @@ def dbm_epoch(X, state, cfg, rng, lr, optimizer=None):
 def dbm_monitor(M, n_mean_field, visible):
     """Per-epoch measurements of a DBM on the fixed rows ``M``: the
     reconstruction error ``E[v | h^1 = mu^1]`` (the visible layer only sees
-    ``h^1``) and the mean variational bound, after ``n_mean_field`` sweeps."""
+    ``h^1``) and the mean variational bound *before* ``log Z`` is subtracted
+    (``bound_plus_log_z``: positive, and not a log-likelihood; ``score`` gives
+    the bound itself, with ``log Z`` from AIS), after ``n_mean_field`` sweeps."""
 
     def monitor(state):
         mus = mean_field(M, state.Ws, state.bs, n_mean_field)
         recon = conditional_mean([M, mus[0]], state.Ws[:1], state.bs[:2], 0, visible)
         bound = variational_bound(M, mus, state.Ws, state.bs, visible)
         return {"reconstruction_error": float(np.mean(np.sum((recon - M) ** 2, axis=1))),
-                "bound": float(bound.mean())}
+                "bound_plus_log_z": float(bound.mean())}
 
     return monitor
 
