@@ -2,6 +2,37 @@
 
 import numpy as np
 
+#: one colour, marker and line per method of the study, the same in every figure
+#: (pretrained methods solid, random initialisations dashed, the remedies dotted)
+METHOD_STYLES = {
+    "sigmoid_normal": dict(color="#d62728", marker="v", linestyle="--"),
+    "sigmoid_glorot": dict(color="#ff7f0e", marker="^", linestyle="--"),
+    "relu_he": dict(color="#1f77b4", marker="o", linestyle="--"),
+    "leaky_relu_he": dict(color="#17becf", marker="D", linestyle="--"),
+    "dbn": dict(color="#9467bd", marker="s", linestyle="-"),
+    "sdae": dict(color="#8c564b", marker="P", linestyle="-"),
+    "sigmoid_batchnorm": dict(color="#2ca02c", marker="X", linestyle=":"),
+    "relu_residual": dict(color="#7f7f7f", marker="*", linestyle=":"),
+}
+
+
+def method_style(method):
+    """Matplotlib keywords of ``method``'s line (a neutral black for others)."""
+    return METHOD_STYLES.get(method, dict(color="black", marker=".", linestyle="-"))
+
+
+def layer_colours(n):
+    """``n`` colours from input side (dark) to top layer (light), one per hidden layer."""
+    from matplotlib import colormaps
+
+    return [colormaps["viridis"](x) for x in np.linspace(0.0, 0.85, max(n, 1))]
+
+
+def legend_outside(ax, **kw):
+    """The legend to the right of the axes, off the data."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+                     fontsize=8, **kw)
+
 
 def _axes(ax):
     if ax is None:
@@ -52,19 +83,22 @@ def plot_history(history, key, ax=None, label=None):
     return ax
 
 
-def plot_grad_norms(grad_norms, ax=None, label=None, marker="o"):
-    """Per-layer gradient norms against layer index (input side = 1), log scale.
+def plot_grad_norms(grad_norms, ax=None, label=None, marker="o", **style):
+    """Per-layer gradient norms against the weight layer, log scale: hidden
+    layers 1 (input side) to L, then the output layer, marked ``out``.
 
     ``grad_norms`` is one list of norms (e.g. ``history_["grad_norms_init"]``)
     or a list of them (one line per entry, e.g. epochs).
     """
     ax = _axes(ax)
     rows = np.atleast_2d(np.asarray(grad_norms, dtype=float))
+    style = {"marker": marker, **style}
     for i, row in enumerate(rows):
         lab = label if rows.shape[0] == 1 else f"{label or 'epoch'} {i + 1}"
-        ax.semilogy(np.arange(1, row.size + 1), row, marker=marker, label=lab)
-    ax.set_xlabel("layer (input side = 1)")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.semilogy(np.arange(1, row.size + 1), row, label=lab, **style)
+    n = rows.shape[1]
+    ax.set_xticks(np.arange(1, n + 1), [*map(str, range(1, n)), "out"])
+    ax.set_xlabel("weight layer (1 = input side, out = output layer)")
     ax.set_ylabel("gradient norm ||dL/dW||")
     return ax
 
@@ -81,22 +115,33 @@ def plot_saturation(saturation, ax=None, label=None):
     return ax
 
 
-def plot_metric_vs_depth(results, metric="test_error", ax=None, optimizer=None, scale=100.0):
-    """One line per method: mean ``metric`` (x ``scale``) against depth.
+def plot_metric_vs_depth(results, metric="test_error", ax=None, optimizer=None, scale=100.0,
+                         log=True):
+    """One line per method: mean ``metric`` (x ``scale``) against depth, with
+    error bars of one standard deviation over the seeds; a log axis (default)
+    keeps methods at 2 % and at 90 % apart.
 
     ``results`` are the dicts of :func:`deepbelief.experiments.run_study`.
     """
     ax = _axes(ax)
-    methods = sorted({r["method"] for r in results})
+    order = list(METHOD_STYLES)
+    methods = sorted({r["method"] for r in results},
+                     key=lambda m: (order.index(m) if m in order else len(order), m))
     for m in methods:
         rows = [r for r in results if r["method"] == m and optimizer in (None, r["optimizer"])]
         depths = sorted({r["depth"] for r in rows})
-        means = [scale * np.nanmean([r[metric] for r in rows if r["depth"] == d])
-                 if any(np.isfinite(r[metric]) for r in rows if r["depth"] == d) else np.nan
-                 for d in depths]
-        ax.plot(depths, means, marker="o", label=m)
+        values = [scale * np.array([r[metric] for r in rows if r["depth"] == d], dtype=float)
+                  for d in depths]
+        means = [np.nanmean(v) if np.isfinite(v).any() else np.nan for v in values]
+        sds = [np.nanstd(v, ddof=1) if np.isfinite(v).sum() > 1 else 0.0 for v in values]
+        ax.errorbar(depths, means, yerr=sds, label=m, capsize=3, markersize=5,
+                    **method_style(m))
+    if log:
+        ax.set_yscale("log")
+    ax.set_xticks(sorted({r["depth"] for r in results}))
     ax.set_xlabel("hidden layers")
     ax.set_ylabel("test error (%)" if metric == "test_error" else metric)
+    ax.grid(True, which="both", alpha=0.25)
     return ax
 
 
@@ -109,6 +154,7 @@ def figure(n_cols=1, n_rows=1, size=(5.0, 3.6)):
 
 
 def save_figure(fig, path):
-    """Write ``fig`` to ``path`` (format from the suffix); returns ``path``."""
-    fig.savefig(path, dpi=110)
+    """Write ``fig`` to ``path`` (format from the suffix), legends outside the
+    axes included; returns ``path``."""
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     return path

@@ -142,8 +142,9 @@ def test_cli_study_writes_report(tmp_path):
     assert "| dbn | momentum |" in report and "| sdae | momentum |" in report
     assert "3 layers" in report
     assert "Label budget" in report
+    assert "## Findings" in report and "## Step sizes chosen" in report
     for png in ("error_vs_depth.png", "grad_norms.png", "learning_curves.png",
-                "rbm_filters_samples.png"):
+                "rbm_filters_samples.png", "summary.png"):
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
     results = json.loads((tmp_path / "results.json").read_text())
     assert len(results["results"]) == 2 * 4
@@ -165,7 +166,8 @@ def test_study_records_a_diverged_fit_instead_of_crashing():
     METHODS["exploding"] = ("test only", exploding)
     try:
         results, _ = run_study(data, depths=(2,), methods=("exploding",),
-                               optimizers=("momentum",), config=StudyConfig(epochs=3))
+                               optimizers=("momentum",), config=StudyConfig(epochs=3),
+                               grid={"momentum": (1e6,)})
     finally:
         del METHODS["exploding"]
     assert results[0]["diverged"] and np.isnan(results[0]["test_error"])

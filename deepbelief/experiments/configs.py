@@ -2,7 +2,11 @@
 
 Every factory takes ``(depth, config, optimizer, seed, dbn=None)`` and returns an
 unfitted estimator with ``depth`` hidden layers of ``config.width`` units and the
-study's fine-tuning budget, so methods differ only in what they are about.
+study's fine-tuning budget, so methods differ only in what they are about.  The
+step size is not theirs to fix: the study chooses it for every method, depth,
+optimizer and label budget from ``LEARNING_RATE_GRID`` on a validation split
+(:func:`deepbelief.experiments.runner.choose_learning_rate`), so that no method is
+shown at a step size that breaks it.
 """
 
 from dataclasses import dataclass
@@ -30,9 +34,18 @@ class StudyConfig:
 
 # fine-tuning optimizer settings, the second factor of the study
 OPTIMIZER_SETTINGS = {
-    "momentum": dict(solver="momentum", momentum=0.9, learning_rate_init=0.1),
-    "adam": dict(solver="adam", learning_rate_init=0.002),
+    "momentum": dict(solver="momentum", momentum=0.9),
+    "adam": dict(solver="adam"),
 }
+
+#: the fine-tuning step sizes every method is chosen from, per optimizer: the
+#: classic 0.1 of momentum SGD and Adam's 1e-3 in the middle, a factor ~3 apart
+LEARNING_RATE_GRID = {
+    "momentum": (0.01, 0.03, 0.1, 0.3),
+    "adam": (3e-4, 1e-3, 3e-3),
+}
+#: the share of the (labelled) training rows held out to choose the step size on
+VALIDATION_FRACTION = 0.2
 
 
 def _finetune(cfg, optimizer, seed):
@@ -43,11 +56,8 @@ def _finetune(cfg, optimizer, seed):
 
 def _deep_net(activation, init, **extra):
     def make(depth, cfg, optimizer, seed, dbn=None):
-        kw = _finetune(cfg, optimizer, seed)
-        if optimizer == "momentum" and activation in ("relu", "leaky_relu"):
-            kw["learning_rate_init"] = 0.02  # unbounded units: 0.05 diverged at depth 6
         return DeepNetClassifier((cfg.width,) * depth, activation=activation, init=init,
-                                 **kw, **extra)
+                                 **_finetune(cfg, optimizer, seed), **extra)
 
     return make
 

@@ -1,13 +1,12 @@
 """The study's report: a Markdown file with tables and PNG figures."""
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
 
 from .. import plotting
-from .configs import METHODS
+from .configs import METHODS, VALIDATION_FRACTION
 
 
 def _mean_sd(values, scale=100.0):
@@ -64,59 +63,203 @@ def budget_table(budget_results):
     return "\n".join(lines)
 
 
-def write_report(out, results, *, stacks=None, budget_results=None, meta=None, image_shape=None):
-    """Write ``report.md``, ``results.json`` and the figures into folder ``out``.
+def step_table(results, budget_results=None):
+    """Markdown table: the fine-tuning step size chosen for each method, optimizer
+    and depth (and label budget), with its validation accuracy."""
+    depths = sorted({r["depth"] for r in results})
+    keys = sorted({(r["method"], r["optimizer"]) for r in results},
+                  key=lambda k: (list(METHODS).index(k[0]) if k[0] in METHODS else 99, k[1]))
+    lines = ["| method | optimizer | " + " | ".join(f"{d} layers" for d in depths) + " |",
+             "|---|---|" + "---|" * len(depths)]
+    for m, o in keys:
+        cells = []
+        for d in depths:
+            row = next((r for r in results
+                        if r["method"] == m and r["optimizer"] == o and r["depth"] == d), None)
+            cells.append("" if row is None else _step_cell(row))
+        lines.append(f"| {m} | {o} | " + " | ".join(cells) + " |")
+    if budget_results:
+        budgets = sorted({r["budget"] for r in budget_results})
+        methods = list(dict.fromkeys(r["method"] for r in budget_results))
+        lines += ["", "| labels | " + " | ".join(methods) + " |",
+                  "|---|" + "---|" * len(methods)]
+        for b in budgets:
+            cells = [_step_cell(next(r for r in budget_results
+                                     if r["budget"] == b and r["method"] == m))
+                     for m in methods]
+            lines.append(f"| {b} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
-    Returns the path of ``report.md``.
-    """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    meta = dict(meta or {})
+
+def _step_cell(row):
+    scores = row.get("validation_scores", {})
+    best = scores.get(str(row["learning_rate"]), float("nan"))
+    return f"{row['learning_rate']:g} ({100 * best:.0f} %)" if best == best else \
+        f"{row['learning_rate']:g} (diverged)"
+
+
+def _mean_error(results, **match):
+    vals = [r["test_error"] for r in results if all(r[k] == v for k, v in match.items())]
+    vals = np.asarray(vals, dtype=float)
+    return 100 * np.nanmean(vals) if np.isfinite(vals).any() else float("nan")
+
+
+def findings(results, budget_results=None, meta=None):
+    """The report's findings, each with its number, from the results themselves."""
+    out = []
     depths = sorted({r["depth"] for r in results})
     deepest = max(depths)
     optimizers = list(dict.fromkeys(r["optimizer"] for r in results))
+    methods = [m for m in METHODS if any(r["method"] == m for r in results)]
+    first = optimizers[0]
+    width = (meta or {}).get("width", 100)
+    decay = _decays(results, deepest, first)
+    if "sigmoid_normal" in decay and deepest > 1:
+        predicted = 1 / (0.25 * 0.01 * np.sqrt(width))
+        out.append(
+            f"**The mechanism.** In the {deepest}-layer sigmoid net with small random weights "
+            f"(N(0, 0.01²)), the gradient norm shrinks {decay['sigmoid_normal']:.1f}x per "
+            "layer toward the input at initialisation. The sigmoid's derivative is at most 1/4, "
+            "so at least 4x per layer comes from the activation alone; the small weights "
+            f"(std 0.01 over {width} units: x{0.01 * np.sqrt(width):.1f} per layer) do the rest "
+            f"(predicted: 1 / (0.25 x {0.01 * np.sqrt(width):.1f}) = {predicted:.0f}x). "
+            + ", ".join(f"{m} {decay[m]:.1f}x" for m in methods
+                        if m in decay and m != "sigmoid_normal")
+            + " per layer: pretraining and the modern remedies keep the gradient level.")
+    for opt in optimizers:
+        errors = {m: _mean_error(results, method=m, optimizer=opt, depth=deepest)
+                  for m in methods}
+        ranked = sorted((e, m) for m, e in errors.items() if e == e)
+        failing = [m for m, e in errors.items() if not e == e or e > 50]
+        best_e, best_m = ranked[0]
+        text = (f"**At {deepest} layers ({opt}),** the best test error is {best_e:.1f} % "
+                f"({best_m}); " + ", ".join(f"{m} {e:.1f} %" for e, m in ranked[1:]) + ".")
+        if failing:
+            notes = []
+            for m in failing:
+                start = min(d for d in depths
+                            if not _mean_error(results, method=m, optimizer=opt, depth=d) <= 50)
+                best_val = max((v for r in results if r["method"] == m
+                                and r["optimizer"] == opt and r["depth"] == deepest
+                                for v in r.get("validation_scores", {}).values() if v == v),
+                               default=float("nan"))
+                notes.append(f"{m} from {start} layers (best validation accuracy over the "
+                             f"step-size grid at {deepest} layers: {100 * best_val:.0f} %)")
+            text += " Over 50 %: " + "; ".join(notes) + "."
+        out.append(text)
+    if budget_results:
+        budgets = sorted({r["budget"] for r in budget_results})
+        parts = []
+        for b in budgets:
+            e = {m: _mean_error(budget_results, method=m, budget=b)
+                 for m in dict.fromkeys(r["method"] for r in budget_results)}
+            others = {m: v for m, v in e.items() if m != "dbn"}
+            best_other = min(others, key=lambda m: others[m])
+            gap = others[best_other] - e.get("dbn", float("nan"))
+            parts.append(f"{b} labels: DBN {e.get('dbn', float('nan')):.1f} % vs "
+                         f"{best_other} {others[best_other]:.1f} % "
+                         f"({'pretraining ahead' if gap > 0.5 else 'no gain from pretraining' if gap > -0.5 else 'pretraining behind'}"
+                         f" by {abs(gap):.1f} points)")
+        out.append("**Where pretraining still helps.** " + "; ".join(parts) + ".")
+    seeds = sorted({r["seed"] for r in results})
+    rows = (meta or {}).get("train rows")
+    out.append(
+        f"**Caveats.** {len(seeds)} seeds (± is their standard deviation); "
+        f"{rows or 'the'} training rows, {int(VALIDATION_FRACTION * 100)} % of them held out to "
+        "choose each step size (one split, seed 0, for every seed), then all of them used for "
+        "the measured fit; the greedy pretraining (DBN) sees the images of the validation rows, "
+        "not their labels. With few labels the step size is chosen on a fifth of those few "
+        "(20 rows for 100 labels): a noisy choice.")
+    return out
+
+
+def _decays(results, depth, optimizer):
+    decay = {}
+    for m in METHODS:
+        rows = [r for r in results
+                if r["method"] == m and r["depth"] == depth and r["optimizer"] == optimizer]
+        if rows and depth > 1:
+            g = np.mean([r["grad_norms_init"] for r in rows], axis=0)[:-1]
+            decay[m] = float((g[-1] / g[0]) ** (1 / (len(g) - 1)))
+    return decay
+
+
+def _figures(out, results, stacks, image_shape):
+    """The report's figures; returns ``{name: path}``."""
+    depths = sorted({r["depth"] for r in results})
+    deepest = max(depths)
+    optimizers = list(dict.fromkeys(r["optimizer"] for r in results))
+    first = optimizers[0]
+    seed0 = min(r["seed"] for r in results)
+    deep_rows = [r for r in results if r["depth"] == deepest and r["optimizer"] == first
+                 and r["seed"] == seed0]
     figs = {}
 
-    fig, axes = plotting.figure(len(optimizers), 1)
+    fig, axes = plotting.figure(len(optimizers), 1, size=(4.6, 3.6))
     for ax, opt in zip(axes[0], optimizers):
         plotting.plot_metric_vs_depth(results, ax=ax, optimizer=opt)
-        ax.set_title(f"test error vs depth ({opt})")
-        ax.legend(fontsize=7)
+        ax.set_title(f"test error vs depth ({opt}; mean ± sd over seeds)", fontsize=9)
+    plotting.legend_outside(axes[0][-1])
     figs["error_vs_depth"] = plotting.save_figure(fig, out / "error_vs_depth.png")
 
-    first = optimizers[0]
-    deep_rows = [r for r in results if r["depth"] == deepest and r["optimizer"] == first
-                 and r["seed"] == min(x["seed"] for x in results)]
-    fig, axes = plotting.figure(2, 1)
+    fig, axes = plotting.figure(2, 1, size=(4.6, 3.6))
     for r in deep_rows:
-        plotting.plot_grad_norms(r["grad_norms_init"], ax=axes[0][0], label=r["method"])
-        plotting.plot_grad_norms(r["grad_norms_early"], ax=axes[0][1], label=r["method"])
-    axes[0][0].set_title(f"gradient norm per layer at initialisation ({deepest} layers)")
-    axes[0][1].set_title(f"... after the first epochs ({first})")
-    axes[0][1].legend(fontsize=7)
+        style = plotting.method_style(r["method"])
+        plotting.plot_grad_norms(r["grad_norms_init"], ax=axes[0][0], label=r["method"], **style)
+        plotting.plot_grad_norms(r["grad_norms_early"], ax=axes[0][1], label=r["method"], **style)
+    axes[0][0].set_title(f"gradient norm per layer at initialisation ({deepest} layers)",
+                         fontsize=9)
+    axes[0][1].set_title(f"after {min(3, len(deep_rows[0]['grad_norms']))} epochs ({first})",
+                         fontsize=9)
+    plotting.legend_outside(axes[0][1])
     figs["grad_norms"] = plotting.save_figure(fig, out / "grad_norms.png")
 
     sat_rows = [r for r in deep_rows if r["method"] in ("sigmoid_normal", "sigmoid_glorot", "dbn",
                                                         "sdae", "sigmoid_batchnorm")]
     if sat_rows:
-        fig, axes = plotting.figure(len(sat_rows), 1, size=(4.0, 3.2))
-        for ax, r in zip(axes[0], sat_rows):
-            plotting.plot_saturation(r["saturation"], ax=ax)
+        n_cols = min(3, len(sat_rows))
+        n_rows = -(-len(sat_rows) // n_cols)
+        fig, axes = plotting.figure(n_cols, n_rows, size=(3.4, 2.8))
+        flat = [ax for row in axes for ax in row]
+        for ax, r in zip(flat, sat_rows):
+            sat = np.asarray(r["saturation"], dtype=float)
+            colours = plotting.layer_colours(sat.shape[1])
+            for layer in range(sat.shape[1]):
+                ax.plot(np.arange(1, sat.shape[0] + 1), sat[:, layer], color=colours[layer],
+                        label=f"layer {layer + 1}")
             ax.set_title(r["method"], fontsize=9)
             ax.set_ylim(-0.02, 1.02)
-        axes[0][0].legend(fontsize=6)
+            ax.set_xlabel("epoch")
+            ax.set_ylabel("fraction saturated")
+        for ax in flat[len(sat_rows):]:
+            ax.set_axis_off()
+        plotting.legend_outside(flat[n_cols - 1])
         figs["saturation"] = plotting.save_figure(fig, out / "saturation.png")
 
-    fig, axes = plotting.figure(len(optimizers), 1)
+    fig, axes = plotting.figure(len(optimizers), 1, size=(4.6, 3.6))
     for ax, opt in zip(axes[0], optimizers):
         for r in results:
-            if r["depth"] == deepest and r["optimizer"] == opt and r["seed"] == deep_rows[0]["seed"]:
-                ax.semilogy(np.arange(1, len(r["loss"]) + 1), r["loss"], label=r["method"])
+            if r["depth"] == deepest and r["optimizer"] == opt and r["seed"] == seed0:
+                style = {k: v for k, v in plotting.method_style(r["method"]).items()
+                         if k != "marker"}
+                ax.semilogy(np.arange(1, len(r["loss"]) + 1), r["loss"], label=r["method"],
+                            linewidth=1.6, **style)
         ax.set_xlabel("epoch")
         ax.set_ylabel("training loss")
-        ax.set_title(f"learning curves, {deepest} layers ({opt})")
-        ax.legend(fontsize=7)
+        ax.set_title(f"learning curves, {deepest} layers ({opt})", fontsize=9)
+    plotting.legend_outside(axes[0][-1])
     figs["learning_curves"] = plotting.save_figure(fig, out / "learning_curves.png")
+
+    # the composite for the README: what fails, why, and what fixes it
+    fig, axes = plotting.figure(2, 1, size=(4.6, 3.6))
+    plotting.plot_metric_vs_depth(results, ax=axes[0][0], optimizer=first)
+    axes[0][0].set_title(f"test error vs depth ({first})", fontsize=9)
+    for r in deep_rows:
+        plotting.plot_grad_norms(r["grad_norms_init"], ax=axes[0][1], label=r["method"],
+                                 **plotting.method_style(r["method"]))
+    axes[0][1].set_title(f"why: gradient norm per layer at init ({deepest} layers)", fontsize=9)
+    plotting.legend_outside(axes[0][1])
+    figs["summary"] = plotting.save_figure(fig, out / "summary.png")
 
     if stacks and image_shape is not None:
         stack = stacks[min(stacks)][0]
@@ -127,39 +270,76 @@ def write_report(out, results, *, stacks=None, budget_results=None, meta=None, i
         plotting.plot_filters(samples, shape=image_shape, ax=axes[0][1],
                               title=f"samples of the {len(stack.rbms_)}-layer DBN")
         figs["rbm"] = plotting.save_figure(fig, out / "rbm_filters_samples.png")
+    return figs
 
+
+def write_report(out, results, *, stacks=None, budget_results=None, meta=None, image_shape=None):
+    """Write ``report.md``, ``results.json`` and the figures into folder ``out``.
+
+    ``meta`` (settings, ``command``, ``commit``, wall time) heads the report.
+    Returns the path of ``report.md``.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    meta = dict(meta or {})
+    deepest = max(r["depth"] for r in results)
+    first = results[0]["optimizer"]
+    figs = _figures(out, results, stacks, image_shape)
+    name = lambda key: Path(figs[key]).name  # noqa: E731
+    command = meta.pop("command", "python -m deepbelief")
+    commit = meta.pop("commit", None)
     lines = [f"# The vanishing-gradient study ({meta.get('dataset', '')})", "",
-             f"Generated {time.strftime('%Y-%m-%d %H:%M')} by `python -m deepbelief`; every "
-             "number below comes from this run.", ""]
+             f"Written by `{command}`" + (f" at commit {commit}" if commit else "")
+             + "; every number below comes from that run (`results.json` beside it).", ""]
     if meta:
         lines += ["Settings: " + ", ".join(f"{k} = {v}" for k, v in meta.items()), ""]
+    lines += [f"![summary]({name('summary')})", "", "## Findings", ""]
+    lines += [f"- {f}" for f in findings(results, budget_results, meta)] + [""]
     if stacks:
         secs = ", ".join(f"seed {s}: {t:.1f} s" for s, (_, t) in sorted(stacks.items()))
-        lines += [f"Greedy pretraining of the shared {deepest}-layer RBM stack took {secs}; "
-                  "every DBN net starts from its first layers.", ""]
-    lines += ["## Test error (%) by depth", "", results_table(results), "",
-              f"![error vs depth]({Path(figs['error_vs_depth']).name})", "",
+        lines += [f"Greedy pretraining of the shared RBM stack took {secs}; every DBN net "
+                  "starts from its first layers and then gets the same fine-tuning epochs as "
+                  "every other method.", ""]
+    lines += ["## Test error (%) by depth", "",
+              "Mean ± standard deviation over the seeds, each method at the step size chosen "
+              "for it (next section).", "", results_table(results), "",
+              f"![error vs depth]({name('error_vs_depth')})", "",
+              "## Step sizes chosen on the validation split", "",
+              "The fine-tuning step of every method, depth and optimizer (and label budget), "
+              f"chosen from {_grid_text()} by validation accuracy (in brackets), the same for "
+              "every seed.", "", step_table(results, budget_results), "",
               f"## Gradient norms per layer ({deepest} hidden layers, {first})", "",
               "Backprop multiplies one activation derivative per layer (at most 1/4 for the "
-              "sigmoid): the norms fall geometrically toward the input for small random "
-              "sigmoid weights, and stay level after pretraining or with ReLU/He.", "",
+              "sigmoid) and one weight matrix: the norms fall geometrically toward the input "
+              "for small random sigmoid weights, and stay level after pretraining or with "
+              "ReLU/He. The last point of each line is the output layer.", "",
               gradient_table(results, deepest, first), "",
-              f"![gradient norms]({Path(figs['grad_norms']).name})", ""]
+              f"![gradient norms]({name('grad_norms')})", ""]
     if "saturation" in figs:
         lines += ["## Saturated units per layer over training", "",
-                  "Fraction of sigmoid outputs below 0.01 or above 0.99 (Glorot & Bengio 2010).",
-                  "", f"![saturation]({Path(figs['saturation']).name})", ""]
-    lines += ["## Learning curves", "", f"![learning curves]({Path(figs['learning_curves']).name})",
-              ""]
+                  "Fraction of sigmoid outputs below 0.01 or above 0.99 (Glorot & Bengio 2010). "
+                  "The failing small-normal net shows none: its weights (std 0.01) keep every "
+                  "unit near 0.5, where the sigmoid's derivative is at its largest (1/4). Its "
+                  "gradient vanishes by the product of 1/4 and small weights per layer, not by "
+                  "saturation.", "", f"![saturation]({name('saturation')})", ""]
+    lines += ["## Learning curves", "", f"![learning curves]({name('learning_curves')})", ""]
     if budget_results:
         lines += ["## Label budget: test error (%) with few labels", "",
                   "The DBN is pretrained on all training images (labels unused), then every net "
-                  "is fine-tuned on the labelled subset.", "", budget_table(budget_results), ""]
+                  "is fine-tuned on the labelled subset, at the step size chosen for that budget "
+                  "on a fifth of its labelled rows.", "", budget_table(budget_results), ""]
     if "rbm" in figs:
-        lines += ["## RBM filters and DBN samples", "", f"![rbm]({Path(figs['rbm']).name})", ""]
+        lines += ["## RBM filters and DBN samples", "", f"![rbm]({name('rbm')})", ""]
     report = out / "report.md"
     report.write_text("\n".join(lines))
-    slim = [{k: v for k, v in r.items()} for r in results]
     (out / "results.json").write_text(json.dumps(
-        {"meta": meta, "results": slim, "label_budget": budget_results or []}, indent=1))
+        {"meta": {**meta, "command": command, "commit": commit}, "results": results,
+         "label_budget": budget_results or []}, indent=1))
     return report
+
+
+def _grid_text():
+    from .configs import LEARNING_RATE_GRID
+
+    return "; ".join(f"{opt} {', '.join(f'{lr:g}' for lr in grid)}"
+                     for opt, grid in LEARNING_RATE_GRID.items())

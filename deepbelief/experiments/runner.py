@@ -1,13 +1,29 @@
-"""Run the study: every method x depth x optimizer x seed on one data set."""
+"""Run the study: every method x depth x optimizer x seed on one data set.
 
+The study is a list of jobs (:class:`Job`: greedy pretraining of a shared
+RBM stack, the fits that choose a step size, the fits that are measured),
+built before anything runs, so that progress and the time left are known from
+the start; :func:`run_jobs` runs them in order.
+
+Every method's fine-tuning step size is chosen by :func:`choose_learning_rate`
+from ``LEARNING_RATE_GRID`` on a stratified validation split of the training
+rows (``VALIDATION_FRACTION``, seed 0), per method, depth and optimizer (and
+label budget), once for all seeds; every method gets the same fine-tuning
+epochs.  The measured fits then train on all the training rows at the chosen
+step and are scored on the test rows.
+"""
+
+import math
 import time
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 
 from ..errors import TrainingDivergedError
 from ..estimators.dbn import DBN
-from .configs import METHODS, StudyConfig
+from .configs import LEARNING_RATE_GRID, METHODS, VALIDATION_FRACTION, StudyConfig
 
 
 def load_dataset(name="digits", mnist_path=None, n_train=None, seed=0):
@@ -38,22 +54,53 @@ def pretrain_stack(X, depth, cfg, seed):
                random_state=seed).fit(X)
 
 
-def _fit_and_record(est, method, optimizer, depth, seed, data, cfg):
-    """Fit ``est`` and measure it; a diverged fit is a result too (test error NaN)."""
+def _fit_and_score(est, X_fit, y_fit, X_eval, y_eval):
+    """Fit and score; a diverged fit scores NaN (a result, not a crash)."""
+    try:
+        est.fit(X_fit, y_fit)
+    except TrainingDivergedError:
+        return float("nan")
+    return float(est.score(X_eval, y_eval))
+
+
+def validation_split(X, y, fraction=VALIDATION_FRACTION, seed=0):
+    """The stratified split the step sizes are chosen on: ``(X_fit, X_val, y_fit, y_val)``."""
+    stratify = y if np.min(np.bincount(y.astype(int))) >= 2 else None
+    return train_test_split(X, y, test_size=fraction, random_state=seed, stratify=stratify)
+
+
+def choose_learning_rate(scores):
+    """The step size of best validation accuracy (``scores``: ``{lr: accuracy}``,
+    NaN for a diverged fit); ties go to the smaller step."""
+    finite = {lr: s for lr, s in scores.items() if not math.isnan(s)}
+    if not finite:
+        return min(scores)
+    best = max(finite.values())
+    return min(lr for lr, s in finite.items() if s == best)
+
+
+@dataclass
+class Job:
+    """One unit of the study: ``run()`` returns a result dict (or None)."""
+
+    stage: str  # "pretraining", "selection", "study", "label budget selection", "label budget"
+    weight: float  # relative cost of a fit: hidden layers x training rows x epochs
+    run: Callable
+    method: str = ""
+
+
+def _record(est, method, optimizer, depth, seed, lr, scores, data, cfg):
+    """Fit ``est`` on the training rows, measure it on the test rows."""
     X_tr, X_te, y_tr, y_te = data
     t0 = time.perf_counter()
-    try:
-        est.fit(X_tr, y_tr)
-        diverged = False
-    except TrainingDivergedError:
-        diverged = True
+    error = 1.0 - _fit_and_score(est, X_tr, y_tr, X_te, y_te)
     h = est.history_
     norms = h.get("grad_norms", [])
     k = min(cfg.monitor_epochs, len(norms)) - 1
     return {
         "method": method, "optimizer": optimizer, "depth": depth, "seed": seed,
-        "test_error": float("nan") if diverged else float(1.0 - est.score(X_te, y_te)),
-        "diverged": diverged,
+        "learning_rate": lr, "validation_scores": {str(k_): v for k_, v in scores.items()},
+        "test_error": error, "diverged": bool(np.isnan(error)),
         "seconds": time.perf_counter() - t0,
         "grad_norms_init": h["grad_norms_init"],
         "grad_norms_early": norms[k] if k >= 0 else h["grad_norms_init"],
@@ -63,75 +110,180 @@ def _fit_and_record(est, method, optimizer, depth, seed, data, cfg):
     }
 
 
-def run_study(data, *, depths=(1, 2, 4, 6, 8), methods=tuple(METHODS),
-              optimizers=("momentum", "adam"), seeds=(0,), config=None, progress=None):
-    """Train every combination; returns ``(results, stacks)``.
-
-    ``data`` is ``(X_train, X_test, y_train, y_test)``.  Each result is a dict
-    with ``method``, ``optimizer``, ``depth``, ``seed``, ``test_error``,
-    ``seconds`` (fine-tuning; pretraining is in ``stacks``), the gradient norm
-    per layer before training (``grad_norms_init``), after
-    ``config.monitor_epochs`` epochs (``grad_norms_early``) and per epoch,
-    the saturation per epoch and layer, and the loss curve.  ``stacks`` maps a
-    seed to ``(DBN, seconds)``: the pretrained stack the DBN nets share.
-    ``progress(i, n, result)`` is called after each fit.
-    """
+def study_jobs(data, *, depths=(1, 2, 4, 6, 8), methods=tuple(METHODS),
+               optimizers=("momentum", "adam"), seeds=(0,), config=None, grid=None,
+               state=None):
+    """The jobs of :func:`run_study`, in order (``state`` collects the stacks and choices)."""
     cfg = config or StudyConfig()
-    X_tr = data[0]
+    grid = LEARNING_RATE_GRID if grid is None else grid
+    state = {} if state is None else state
+    stacks = state.setdefault("stacks", {})
+    chosen = state.setdefault("chosen", {})
     unknown = set(methods) - set(METHODS)
     if unknown:
         raise ValueError(f"Unknown methods {sorted(unknown)}; choose from {sorted(METHODS)}.")
-    results, stacks = [], {}
-    n_total = len(seeds) * len(depths) * len(methods) * len(optimizers)
-    for seed in seeds:
-        if "dbn" in methods:
+    X_tr, _, y_tr, _ = data
+    split = validation_split(X_tr, y_tr)
+    n = len(y_tr)
+    jobs = []
+
+    def pretrain(seed):
+        def run():
             t0 = time.perf_counter()
             stacks[seed] = (pretrain_stack(X_tr, max(depths), cfg, seed), time.perf_counter() - t0)
+        return run
+
+    def select(method, depth, optimizer, lr):
+        def run():
+            est = METHODS[method][1](depth, cfg, optimizer, seeds[0],
+                                     dbn=stacks.get(seeds[0], (None,))[0])
+            est.set_params(learning_rate_init=lr)
+            X_fit, X_val, y_fit, y_val = split
+            scores = chosen.setdefault((method, depth, optimizer), {})
+            scores[lr] = _fit_and_score(est, X_fit, y_fit, X_val, y_val)
+        return run
+
+    def measure(method, depth, optimizer, seed):
+        def run():
+            scores = chosen[(method, depth, optimizer)]
+            lr = choose_learning_rate(scores)
+            est = METHODS[method][1](depth, cfg, optimizer, seed,
+                                     dbn=stacks.get(seed, (None,))[0])
+            est.set_params(learning_rate_init=lr)
+            return _record(est, method, optimizer, depth, seed, lr, scores, data, cfg)
+        return run
+
+    for seed in seeds:
+        if "dbn" in methods:
+            jobs.append(Job("pretraining", 0.0, pretrain(seed)))
         for depth in depths:
             for method in methods:
                 for optimizer in optimizers:
-                    est = METHODS[method][1](depth, cfg, optimizer, seed,
-                                             dbn=stacks.get(seed, (None,))[0])
-                    res = _fit_and_record(est, method, optimizer, depth, seed, data, cfg)
-                    results.append(res)
-                    if progress is not None:
-                        progress(len(results), n_total, res)
-    return results, stacks
+                    if seed == seeds[0]:
+                        for lr in grid[optimizer]:
+                            jobs.append(Job("selection", depth * (1 - VALIDATION_FRACTION) * n
+                                            * cfg.epochs, select(method, depth, optimizer, lr),
+                                            method))
+                    jobs.append(Job("study", depth * n * cfg.epochs,
+                                    measure(method, depth, optimizer, seed), method))
+    return jobs
+
+
+BUDGET_METHODS = ("dbn", "sigmoid_glorot", "relu_he")
+
+
+def label_budget_jobs(data, state, *, budgets=(100, 1000, None), depth=4, seeds=(0,),
+                      optimizer="momentum", config=None, grid=None):
+    """The jobs of :func:`label_budget_study`: pretrained (on all unlabelled rows)
+    vs random init with few labels, the step size chosen per budget."""
+    cfg = config or StudyConfig()
+    grid = LEARNING_RATE_GRID if grid is None else grid
+    stacks = state.setdefault("stacks", {})
+    chosen = state.setdefault("chosen", {})
+    X_tr, X_te, y_tr, y_te = data
+    jobs = []
+
+    def labelled(budget, seed):
+        n = len(y_tr) if budget is None or budget >= len(y_tr) else budget
+        if n < len(y_tr):
+            idx, _ = train_test_split(np.arange(len(y_tr)), train_size=n, random_state=seed,
+                                      stratify=y_tr)
+        else:
+            idx = np.arange(len(y_tr))
+        return n, idx
+
+    def make(method, n, seed, lr):
+        if seed not in stacks:
+            t0 = time.perf_counter()
+            stacks[seed] = (pretrain_stack(X_tr, depth, cfg, seed), time.perf_counter() - t0)
+        est = METHODS[method][1](depth, cfg, optimizer, seed, dbn=stacks[seed][0])
+        # few labels: keep the number of updates comparable to the full set
+        return est.set_params(max_iter=_budget_epochs(cfg, n, len(y_tr)), learning_rate_init=lr)
+
+    def select(method, budget, lr):
+        def run():
+            n, idx = labelled(budget, seeds[0])
+            X_fit, X_val, y_fit, y_val = validation_split(X_tr[idx], y_tr[idx])
+            scores = chosen.setdefault(("budget", method, n), {})
+            scores[lr] = _fit_and_score(make(method, len(y_fit), seeds[0], lr),
+                                        X_fit, y_fit, X_val, y_val)
+        return run
+
+    def measure(method, budget, seed):
+        def run():
+            n, idx = labelled(budget, seed)
+            scores = chosen[("budget", method, labelled(budget, seeds[0])[0])]
+            lr = choose_learning_rate(scores)
+            error = 1.0 - _fit_and_score(make(method, n, seed, lr), X_tr[idx], y_tr[idx],
+                                         X_te, y_te)
+            return {"budget": n, "method": method, "seed": seed, "test_error": error,
+                    "learning_rate": lr,
+                    "validation_scores": {str(k): v for k, v in scores.items()}}
+        return run
+
+    for seed in seeds:
+        for budget in budgets:
+            n = labelled(budget, seed)[0]
+            cost = depth * n * _budget_epochs(cfg, n, len(y_tr))
+            for method in BUDGET_METHODS:
+                if seed == seeds[0]:
+                    for lr in grid[optimizer]:
+                        jobs.append(Job("label budget selection", cost * (1 - VALIDATION_FRACTION),
+                                        select(method, budget, lr), method))
+                jobs.append(Job("label budget", cost, measure(method, budget, seed), method))
+    return jobs
+
+
+def _budget_epochs(cfg, n, n_all):
+    return int(cfg.epochs * max(1, min(20, n_all // max(n, 1))))
+
+
+def run_jobs(jobs, progress=None):
+    """Run ``jobs`` in order; ``progress(i, jobs, job, result, seconds)`` after each.
+    Returns the results of the measured jobs."""
+    results = []
+    for i, job in enumerate(jobs):
+        t0 = time.perf_counter()
+        result = job.run()
+        if result is not None:
+            results.append(result)
+        if progress is not None:
+            progress(i + 1, jobs, job, result, time.perf_counter() - t0)
+    return results
+
+
+def run_study(data, *, depths=(1, 2, 4, 6, 8), methods=tuple(METHODS),
+              optimizers=("momentum", "adam"), seeds=(0,), config=None, grid=None,
+              progress=None, state=None):
+    """Train every combination; returns ``(results, stacks)``.
+
+    ``data`` is ``(X_train, X_test, y_train, y_test)``.  Each result is a dict
+    with ``method``, ``optimizer``, ``depth``, ``seed``, the chosen
+    ``learning_rate`` and the ``validation_scores`` it was chosen by,
+    ``test_error``, ``seconds`` (fine-tuning; pretraining is in ``stacks``),
+    the gradient norm per layer before training (``grad_norms_init``), after
+    ``config.monitor_epochs`` epochs (``grad_norms_early``) and per epoch,
+    the saturation per epoch and layer, and the loss curve.  ``stacks`` maps a
+    seed to ``(DBN, seconds)``: the pretrained stack the DBN nets share.
+    """
+    state = {} if state is None else state
+    jobs = study_jobs(data, depths=depths, methods=methods, optimizers=optimizers, seeds=seeds,
+                      config=config, grid=grid, state=state)
+    return run_jobs(jobs, progress), state["stacks"]
 
 
 def label_budget_study(data, stacks, *, budgets=(100, 1000, None), depth=4, seeds=(0,),
-                       optimizer="momentum", config=None, progress=None):
+                       optimizer="momentum", config=None, grid=None, progress=None):
     """Pretrained (on all unlabelled rows) vs random init with few labels.
 
     For each budget (``None`` = all labels) and seed, a stratified subset of the
     labelled training rows fine-tunes a DBN-initialised sigmoid net, the same
-    net with Glorot init, and a ReLU/He net.  Returns a list of dicts with
-    ``budget``, ``method``, ``seed``, ``test_error``.
+    net with Glorot init, and a ReLU/He net, each at the step size chosen for
+    it on a validation split of that budget's labelled rows.  Returns a list of
+    dicts with ``budget``, ``method``, ``seed``, ``test_error``,
+    ``learning_rate`` and ``validation_scores``.
     """
-    cfg = config or StudyConfig()
-    X_tr, X_te, y_tr, y_te = data
-    out = []
-    for seed in seeds:
-        stack = stacks[seed][0] if seed in stacks else pretrain_stack(X_tr, depth, cfg, seed)
-        for budget in budgets:
-            n = len(y_tr) if budget is None or budget >= len(y_tr) else budget
-            if n < len(y_tr):
-                idx, _ = train_test_split(np.arange(len(y_tr)), train_size=n,
-                                          random_state=seed, stratify=y_tr)
-            else:
-                idx = np.arange(len(y_tr))
-            for method in ("dbn", "sigmoid_glorot", "relu_he"):
-                est = METHODS[method][1](depth, cfg, optimizer, seed, dbn=stack)
-                # few labels: keep the number of updates comparable to the full set
-                est.set_params(max_iter=int(cfg.epochs * max(1, min(20, len(y_tr) // n))))
-                try:
-                    est.fit(X_tr[idx], y_tr[idx])
-                    err = float(1.0 - est.score(X_te, y_te))
-                except TrainingDivergedError:
-                    err = float("nan")
-                res = {"budget": n, "method": method, "seed": seed, "test_error": err}
-                out.append(res)
-                if progress is not None:
-                    progress(len(out), None, res)
-    return out
-
+    state = {"stacks": dict(stacks)}
+    jobs = label_budget_jobs(data, state, budgets=budgets, depth=depth, seeds=seeds,
+                             optimizer=optimizer, config=config, grid=grid)
+    return run_jobs(jobs, progress)
