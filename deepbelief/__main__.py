@@ -187,6 +187,7 @@ def run_study_command(args, parser):
                      "--mnist-path (or set $DEEPBELIEF_MNIST) to an .npz with X_train, "
                      "y_train, X_test, y_test.")
     say(f"data: {args.dataset}, train {data[0].shape}, test {data[1].shape}")
+    commit = _commit()  # the code that runs (HEAD may move while it does)
     state = {}
     jobs = study_jobs(data, depths=args.depths, methods=methods, optimizers=args.optimizers,
                       seeds=args.seeds, config=cfg, state=state)
@@ -224,7 +225,7 @@ def run_study_command(args, parser):
             "BLAS threads": _blas_threads(),
             "command": " ".join(["python -m deepbelief",
                                  *(sys.argv[1:] if args.argv is None else args.argv)]),
-            "commit": _commit()}
+            "commit": commit}
     report = write_report(args.out, results, stacks=state["stacks"],
                           budget_results=budget_results or None, meta=meta, image_shape=shape)
     from .experiments import results_table

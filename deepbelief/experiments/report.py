@@ -238,12 +238,13 @@ def _figures(out, results, stacks, image_shape):
 
     fig, axes = plotting.figure(len(optimizers), 1, size=(4.6, 3.6))
     for ax, opt in zip(axes[0], optimizers):
-        for r in results:
-            if r["depth"] == deepest and r["optimizer"] == opt and r["seed"] == seed0:
-                style = {k: v for k, v in plotting.method_style(r["method"]).items()
-                         if k != "marker"}
-                ax.semilogy(np.arange(1, len(r["loss"]) + 1), r["loss"], label=r["method"],
-                            linewidth=1.6, **style)
+        rows = [r for r in results
+                if r["depth"] == deepest and r["optimizer"] == opt and r["seed"] == seed0]
+        for i, r in enumerate(rows):
+            # staggered markers keep lines that coincide (the failing nets) both visible
+            ax.semilogy(np.arange(1, len(r["loss"]) + 1), r["loss"], label=r["method"],
+                        linewidth=1.6, markevery=(i % 5, 5), markersize=5,
+                        **plotting.method_style(r["method"]))
         ax.set_xlabel("epoch")
         ax.set_ylabel("training loss")
         ax.set_title(f"learning curves, {deepest} layers ({opt})", fontsize=9)
@@ -317,11 +318,10 @@ def write_report(out, results, *, stacks=None, budget_results=None, meta=None, i
               f"![gradient norms]({name('grad_norms')})", ""]
     if "saturation" in figs:
         lines += ["## Saturated units per layer over training", "",
-                  "Fraction of sigmoid outputs below 0.01 or above 0.99 (Glorot & Bengio 2010). "
-                  "The failing small-normal net shows none: its weights (std 0.01) keep every "
-                  "unit near 0.5, where the sigmoid's derivative is at its largest (1/4). Its "
-                  "gradient vanishes by the product of 1/4 and small weights per layer, not by "
-                  "saturation.", "", f"![saturation]({name('saturation')})", ""]
+                  "Fraction of sigmoid outputs below 0.01 or above 0.99 (Glorot & Bengio 2010), "
+                  f"{deepest} layers, {first}, seed {min(r['seed'] for r in results)}. "
+                  + _saturation_text(results, deepest, first), "",
+                  f"![saturation]({name('saturation')})", ""]
     lines += ["## Learning curves", "", f"![learning curves]({name('learning_curves')})", ""]
     if budget_results:
         lines += ["## Label budget: test error (%) with few labels", "",
@@ -336,6 +336,24 @@ def write_report(out, results, *, stacks=None, budget_results=None, meta=None, i
         {"meta": {**meta, "command": command, "commit": commit}, "results": results,
          "label_budget": budget_results or []}, indent=1))
     return report
+
+
+def _saturation_text(results, depth, optimizer):
+    """What the saturation figure shows of the small-normal sigmoid net, in numbers."""
+    row = next((r for r in results if r["method"] == "sigmoid_normal" and r["depth"] == depth
+                and r["optimizer"] == optimizer), None)
+    if row is None or not row["saturation"]:
+        return ""
+    last = np.asarray(row["saturation"][-1], dtype=float)
+    below = 100 * float(last[:-1].max()) if last.size > 1 else 0.0
+    return (f"In the small-normal net the layers below the top stay unsaturated (at most "
+            f"{below:.0f} % of their units at the end): with weights of std 0.01 their units "
+            "sit near 0.5, where the sigmoid's derivative is at its largest (1/4), and the "
+            "gradient vanishes all the same, by the product of 1/4 and small weights per layer."
+            + (f" Its top layer ends {100 * float(last[-1]):.0f} % saturated: with nothing "
+               "useful coming from below, the output layer drives the top units to 0 or 1, as "
+               "Glorot & Bengio observed." if last[-1] > 0.5 else
+               f" Its top layer too ({100 * float(last[-1]):.0f} % saturated at the end)."))
 
 
 def _grid_text():

@@ -1,0 +1,72 @@
+"""The lab: fair by construction, and its committed report is what its command gives."""
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from deepbelief.experiments import StudyConfig, load_dataset, run_study
+from deepbelief.experiments.configs import LEARNING_RATE_GRID, METHODS
+from deepbelief.experiments.runner import choose_learning_rate
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "docs" / "study_report" / "results.json"
+
+
+def test_the_step_is_the_best_on_validation_ties_to_the_smaller():
+    assert choose_learning_rate({0.01: 0.5, 0.1: 0.9, 0.3: 0.9}) == 0.1
+    assert choose_learning_rate({0.01: 0.5, 0.1: float("nan")}) == 0.01
+    assert choose_learning_rate({0.1: float("nan"), 0.3: float("nan")}) == 0.1
+
+
+def test_no_method_ends_at_chance_where_a_tuned_run_of_it_does_not():
+    """Every method of the study, shallow and deep, at the step chosen on the
+    validation split: a test error at chance is only allowed where every step
+    of the grid was at chance on the validation split too (the vanishing
+    gradient itself), never because of the step size."""
+    data = load_dataset("digits")
+    cfg = StudyConfig(width=32, epochs=10, pretrain_epochs=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        results, _ = run_study(data, depths=(1, 4), methods=tuple(METHODS),
+                               optimizers=("momentum",), seeds=(0,), config=cfg)
+    assert {r["method"] for r in results} == set(METHODS)
+    for r in results:
+        assert set(map(float, r["validation_scores"])) == set(LEARNING_RATE_GRID["momentum"])
+        if r["test_error"] > 0.8 or not np.isfinite(r["test_error"]):  # chance is 0.9
+            best = max((v for v in r["validation_scores"].values() if np.isfinite(v)),
+                       default=0.0)
+            assert best < 0.2, (r["method"], r["depth"], r["validation_scores"])
+    # the shallow nets all learn
+    assert all(r["test_error"] < 0.2 for r in results if r["depth"] == 1)
+
+
+@pytest.mark.skipif(not REPORT.exists(), reason="no committed report")
+def test_the_committed_report_is_what_its_command_gives():
+    """A slice of the committed digits study, rerun: the same step sizes and the
+    same test errors to the printed digit (same BLAS thread count)."""
+    from threadpoolctl import threadpool_info
+
+    committed = json.loads(REPORT.read_text())
+    meta = committed["meta"]
+    threads = max((p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"),
+                  default=None)
+    if meta.get("BLAS threads") != threads:
+        pytest.skip(f"the report ran with {meta.get('BLAS threads')} BLAS threads, here {threads}")
+    cfg = StudyConfig(width=meta["width"], epochs=meta["fine-tuning epochs"],
+                      pretrain_epochs=meta["pretraining epochs per layer"])
+    methods, depths = ("sigmoid_glorot", "relu_he"), (1, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        rerun, _ = run_study(load_dataset("digits"), depths=depths, methods=methods,
+                             optimizers=("momentum",), seeds=(0,), config=cfg)
+    for r in rerun:
+        row = next(c for c in committed["results"] if c["method"] == r["method"]
+                   and c["depth"] == r["depth"] and c["optimizer"] == "momentum"
+                   and c["seed"] == 0)
+        assert row["learning_rate"] == r["learning_rate"], (r["method"], r["depth"])
+        assert f"{100 * row['test_error']:.1f}" == f"{100 * r['test_error']:.1f}", \
+            (r["method"], r["depth"])
