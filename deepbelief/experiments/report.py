@@ -156,10 +156,11 @@ def findings(results, budget_results=None, meta=None):
             others = {m: v for m, v in e.items() if m != "dbn"}
             best_other = min(others, key=lambda m: others[m])
             gap = others[best_other] - e.get("dbn", float("nan"))
+            verdict = ("pretraining ahead by" if gap > 0.5 else
+                       "pretraining behind by" if gap < -0.5 else "level within 0.5 points:")
             parts.append(f"{b} labels: DBN {e.get('dbn', float('nan')):.1f} % vs "
-                         f"{best_other} {others[best_other]:.1f} % "
-                         f"({'pretraining ahead' if gap > 0.5 else 'no gain from pretraining' if gap > -0.5 else 'pretraining behind'}"
-                         f" by {abs(gap):.1f} points)")
+                         f"{best_other} {others[best_other]:.1f} % ({verdict} "
+                         f"{abs(gap):.1f} points)")
         out.append("**Where pretraining still helps.** " + "; ".join(parts) + ".")
     seeds = sorted({r["seed"] for r in results})
     rows = (meta or {}).get("train rows")
