@@ -19,8 +19,9 @@ def _mean_sd(values, scale=100.0):
     return text + (f" ({n_div} diverged)" if n_div else "")
 
 
-def results_table(results):
-    """Markdown table: test error (%) per method and optimizer (rows) and depth (columns)."""
+def _depth_table(results, cell):
+    """Markdown table: one row per method and optimizer, one column per depth,
+    ``cell(rows)`` of the matching results (non-empty) in each."""
     depths = sorted({r["depth"] for r in results})
     keys = sorted({(r["method"], r["optimizer"]) for r in results},
                   key=lambda k: (list(METHODS).index(k[0]) if k[0] in METHODS else 99, k[1]))
@@ -29,11 +30,16 @@ def results_table(results):
     for m, o in keys:
         cells = []
         for d in depths:
-            vals = [r["test_error"] for r in results
+            rows = [r for r in results
                     if r["method"] == m and r["optimizer"] == o and r["depth"] == d]
-            cells.append(_mean_sd(vals) if vals else "")
+            cells.append(cell(rows) if rows else "")
         lines.append(f"| {m} | {o} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def results_table(results):
+    """Markdown table: test error (%) per method and optimizer (rows) and depth (columns)."""
+    return _depth_table(results, lambda rows: _mean_sd([r["test_error"] for r in rows]))
 
 
 def gradient_table(results, depth, optimizer):
@@ -66,18 +72,7 @@ def budget_table(budget_results):
 def step_table(results, budget_results=None):
     """Markdown table: the fine-tuning step size chosen for each method, optimizer
     and depth (and label budget), with its validation accuracy."""
-    depths = sorted({r["depth"] for r in results})
-    keys = sorted({(r["method"], r["optimizer"]) for r in results},
-                  key=lambda k: (list(METHODS).index(k[0]) if k[0] in METHODS else 99, k[1]))
-    lines = ["| method | optimizer | " + " | ".join(f"{d} layers" for d in depths) + " |",
-             "|---|---|" + "---|" * len(depths)]
-    for m, o in keys:
-        cells = []
-        for d in depths:
-            row = next((r for r in results
-                        if r["method"] == m and r["optimizer"] == o and r["depth"] == d), None)
-            cells.append("" if row is None else _step_cell(row))
-        lines.append(f"| {m} | {o} | " + " | ".join(cells) + " |")
+    lines = _depth_table(results, lambda rows: _step_cell(rows[0])).split("\n")
     if budget_results:
         budgets = sorted({r["budget"] for r in budget_results})
         methods = list(dict.fromkeys(r["method"] for r in budget_results))

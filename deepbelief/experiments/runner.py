@@ -54,8 +54,9 @@ def pretrain_stack(X, depth, cfg, seed):
                random_state=seed).fit(X)
 
 
-def _fit_and_score(est, X_fit, y_fit, X_eval, y_eval):
-    """Fit and score; a diverged fit scores NaN (a result, not a crash)."""
+def fit_and_score(est, X_fit, y_fit, X_eval, y_eval):
+    """Fit ``est`` on ``(X_fit, y_fit)`` and return its score on ``(X_eval,
+    y_eval)``; a fit that diverges scores NaN (a result, not a crash)."""
     try:
         est.fit(X_fit, y_fit)
     except TrainingDivergedError:
@@ -93,7 +94,7 @@ def _record(est, method, optimizer, depth, seed, lr, scores, data, cfg):
     """Fit ``est`` on the training rows, measure it on the test rows."""
     X_tr, X_te, y_tr, y_te = data
     t0 = time.perf_counter()
-    error = 1.0 - _fit_and_score(est, X_tr, y_tr, X_te, y_te)
+    error = 1.0 - fit_and_score(est, X_tr, y_tr, X_te, y_te)
     h = est.history_
     norms = h.get("grad_norms", [])
     k = min(cfg.monitor_epochs, len(norms)) - 1
@@ -140,7 +141,7 @@ def study_jobs(data, *, depths=(1, 2, 4, 6, 8), methods=tuple(METHODS),
             est.set_params(learning_rate_init=lr)
             X_fit, X_val, y_fit, y_val = split
             scores = chosen.setdefault((method, depth, optimizer), {})
-            scores[lr] = _fit_and_score(est, X_fit, y_fit, X_val, y_val)
+            scores[lr] = fit_and_score(est, X_fit, y_fit, X_val, y_val)
         return run
 
     def measure(method, depth, optimizer, seed):
@@ -205,7 +206,7 @@ def label_budget_jobs(data, state, *, budgets=(100, 1000, None), depth=4, seeds=
             n, idx = labelled(budget, seeds[0])
             X_fit, X_val, y_fit, y_val = validation_split(X_tr[idx], y_tr[idx])
             scores = chosen.setdefault(("budget", method, n), {})
-            scores[lr] = _fit_and_score(make(method, len(y_fit), seeds[0], lr),
+            scores[lr] = fit_and_score(make(method, len(y_fit), seeds[0], lr),
                                         X_fit, y_fit, X_val, y_val)
         return run
 
@@ -214,7 +215,7 @@ def label_budget_jobs(data, state, *, budgets=(100, 1000, None), depth=4, seeds=
             n, idx = labelled(budget, seed)
             scores = chosen[("budget", method, labelled(budget, seeds[0])[0])]
             lr = choose_learning_rate(scores)
-            error = 1.0 - _fit_and_score(make(method, n, seed, lr), X_tr[idx], y_tr[idx],
+            error = 1.0 - fit_and_score(make(method, n, seed, lr), X_tr[idx], y_tr[idx],
                                          X_te, y_te)
             return {"budget": n, "method": method, "seed": seed, "test_error": error,
                     "learning_rate": lr,
