@@ -70,3 +70,59 @@ def test_the_committed_report_is_what_its_command_gives():
         assert row["learning_rate"] == r["learning_rate"], (r["method"], r["depth"])
         assert f"{100 * row['test_error']:.1f}" == f"{100 * r['test_error']:.1f}", \
             (r["method"], r["depth"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--methods", "foo"], "unknown method 'foo'; choose from sigmoid_normal"),
+    (["--depths", "1,a"], "depths must be integers separated by commas"),
+    (["--depths", "0"], "depths must be integers of at least 1"),
+    (["--optimizers", "sgd"], "unknown optimizer 'sgd'"),
+    (["--budgets", "10,x"], "label budgets are positive integers or 'all'"),
+    (["--epochs", "0"], "expected a positive integer"),
+])
+def test_the_cli_names_a_bad_value_without_a_traceback(args, message, capsys):
+    from deepbelief.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_the_cli_says_when_mnist_cannot_be_loaded(monkeypatch, capsys, tmp_path):
+    from deepbelief.__main__ import main
+
+    monkeypatch.setenv("DEEPBELIEF_MNIST", str(tmp_path / "missing.npz"))
+    with pytest.raises(SystemExit) as exit_:
+        main(["--dataset", "mnist", "--quiet"])
+    assert exit_.value.code == 2
+    assert "could not load mnist" in capsys.readouterr().err
+
+
+def test_the_top_level_help_shows_the_studys_options(capsys):
+    from deepbelief.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for option in ("--depths", "--methods", "--budgets", "--seeds", "rbm"):
+        assert option in out
+
+
+def test_the_time_left_comes_from_measured_times():
+    """Seconds per unit of work of each method, measured, times the work left;
+    a pretraining run costs what the last ones did."""
+    from deepbelief.__main__ import TimeLeft
+    from deepbelief.experiments.runner import Job
+
+    jobs = [Job("pretraining", 0.0, None), Job("study", 10.0, None, "a"),
+            Job("study", 20.0, None, "b"), Job("pretraining", 0.0, None),
+            Job("study", 10.0, None, "a"), Job("study", 40.0, None, "b")]
+    clock = TimeLeft(jobs)
+    clock.update(jobs[0], 5.0)
+    assert clock.seconds(1) is None  # no fit measured yet
+    clock.update(jobs[1], 2.0)  # a: 0.2 s per unit
+    assert clock.seconds(2) == pytest.approx(20 * 0.2 + 5.0 + 10 * 0.2 + 40 * 0.2)
+    clock.update(jobs[2], 8.0)  # b: 0.4 s per unit
+    assert clock.seconds(3) == pytest.approx(5.0 + 10 * 0.2 + 40 * 0.4)
