@@ -25,6 +25,7 @@ from sklearn.model_selection import train_test_split
 from deepbelief import DBN, DBNClassifier, DeepNetClassifier
 from deepbelief.datasets import load_digits_unit
 from deepbelief.experiments import choose_learning_rate, fit_and_score
+from deepbelief.plotting import method_style
 
 warnings.simplefilter("ignore", ConvergenceWarning)
 X, y = load_digits_unit()
@@ -40,6 +41,8 @@ steps = (0.01, 0.03, 0.1, 0.3)  # the grid every method chooses from
 stack = DBN((100,) * 5, n_iter=20, batch_size=10, learning_rate=0.1, random_state=0).fit(X_train)
 
 # %%
+study_name = {"sigmoid, N(0, 0.01^2)": "sigmoid_normal", "sigmoid, Glorot": "sigmoid_glorot",
+              "sigmoid, DBN-pretrained": "dbn", "ReLU, He": "relu_he"}  # the study's styles
 makers = {
     "sigmoid, N(0, 0.01^2)": lambda lr: DBNClassifier(pretrain=False, init="normal",
                                                       learning_rate_init=lr, **budget),
@@ -62,9 +65,10 @@ for name, make in makers.items():
 # %%
 # Learning curves at the chosen steps: the small random sigmoid weights barely move
 fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-for name, model in models.items():
+for i, (name, model) in enumerate(models.items()):
+    # staggered markers: the two failing nets' curves coincide, both stay visible
     ax.semilogy(range(1, len(model.loss_curve_) + 1), model.loss_curve_, label=name,
-                linewidth=1.8)
+                linewidth=1.8, markevery=(i % 3, 3), **method_style(study_name[name]))
 ax.set_xlabel("epoch")
 ax.set_ylabel("training loss (log scale)")
 ax.set_title("5 x 100 nets on the digits, each at its best step size")
