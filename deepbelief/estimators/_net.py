@@ -296,9 +296,6 @@ class ClassifierNetMixin(ClassifierMixin):
     """Softmax output, cross-entropy loss, ``classes_``, probabilities."""
 
     _loss = "log_loss"
-    # the phases of a fit as verbose names them (deepbelief.training.progress)
-    _pretraining_phase = "pretraining"
-    _training_phase = "fine-tuning"
 
     def _encode_targets(self, y, dtype, first, classes=None):
         if first:

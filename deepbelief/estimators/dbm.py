@@ -122,10 +122,7 @@ class DBM(VersionedStateMixin, LikelihoodMixin, ClassNamePrefixFeaturesOutMixin,
     warm_start : bool, default=False
         Continue joint training from the previous solution in :meth:`fit`.
     verbose : int, default=0
-        ``1``: one line per epoch of every phase, the phase named
-        (``[DBNClassifier] pretraining layer 2/3 epoch 4/10: ...``), with its
-        loss or reconstruction error, scores and seconds; ``2``: also a
-        progress bar over the minibatches with the time left, on stderr
+        ``1``: a line per epoch of every phase; ``2``: also a progress bar
         (:mod:`deepbelief.training.progress`).
     random_state : int, RandomState instance or None
         Controls the initial weights, minibatch order, Gibbs sampling,

@@ -106,10 +106,7 @@ class DBN(VersionedStateMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
         per row (exact samples of the aggregated posterior) or their
         probabilities.  Probabilities fade toward constants in deep stacks.
     verbose : int, default=0
-        ``1``: one line per epoch of every phase, the phase named
-        (``[DBNClassifier] pretraining layer 2/3 epoch 4/10: ...``), with its
-        loss or reconstruction error, scores and seconds; ``2``: also a
-        progress bar over the minibatches with the time left, on stderr
+        ``1``: a line per epoch of every layer; ``2``: also a progress bar
         (:mod:`deepbelief.training.progress`).
     random_state : int, RandomState instance or None
         Seeds every RBM (and :meth:`sample` unless given its own).
@@ -155,15 +152,20 @@ class DBN(VersionedStateMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
         check_hidden_layer_sizes(self.hidden_layer_sizes)  # before any attribute is set
         with all_or_nothing(self, "pretraining"):
             X = self._validate_X(X, reset=True, fit=True)
-            self._rng = make_generator(self.random_state)
-            batch, epochs = budget.resolve(X.shape[0], self.batch_size, self.n_iter, "pretrain")
-            self.resolved_params_ = {"batch_size": batch, "n_iter": epochs}
+            make, n_layers = self._start(X.shape[0])
             if self.verbose:
                 print(budget.report(type(self).__name__, self.resolved_params_))
-            make, n_layers = rbm_factory(self, self._rng, "", self.visible, epochs, batch)
             self.rbms_ = greedy_layerwise(X, make, n_layers, propagate=self.propagate,
                                           rng=self._rng, verbose=self.verbose)
         return self
+
+    def _start(self, n_samples):
+        """A new stack: the generator, the budget resolved from ``n_samples``
+        rows, and the factory of its unfitted RBMs ``(make, n_layers)``."""
+        self._rng = make_generator(self.random_state)
+        batch, epochs = budget.resolve(n_samples, self.batch_size, self.n_iter, "pretrain")
+        self.resolved_params_ = {"batch_size": batch, "n_iter": epochs}
+        return rbm_factory(self, self._rng, "", self.visible, epochs, batch)
 
     @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -195,11 +197,7 @@ class DBN(VersionedStateMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin
         with all_or_nothing(self, "the first partial_fit") if first else nullcontext():
             X = self._validate_X(X, reset=first, fit=True)
             if first:
-                self._rng = make_generator(self.random_state)
-                batch, epochs = budget.resolve(X.shape[0], self.batch_size, self.n_iter,
-                                               "pretrain")
-                self.resolved_params_ = {"batch_size": batch, "n_iter": epochs}
-                make, n_layers = rbm_factory(self, self._rng, "", self.visible, epochs, batch)
+                make, n_layers = self._start(X.shape[0])
                 rbms = [make(layer) for layer in range(n_layers)]
             else:
                 rbms = self.rbms_

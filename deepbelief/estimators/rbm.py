@@ -87,10 +87,7 @@ class RBM(VersionedStateMixin, RBMGenerativeMixin, ClassNamePrefixFeaturesOutMix
         epochs for about 2,000 updates, between 10 and 30
         (:mod:`deepbelief.training.budget`).
     verbose : int, default=0
-        ``1``: one line per epoch of every phase, the phase named
-        (``[DBNClassifier] pretraining layer 2/3 epoch 4/10: ...``), with its
-        loss or reconstruction error, scores and seconds; ``2``: also a
-        progress bar over the minibatches with the time left, on stderr
+        ``1``: a line per epoch; ``2``: also a progress bar
         (:mod:`deepbelief.training.progress`).
     random_state : int, RandomState instance or None, default=None
         Controls everything random: the initial weights, minibatch order,

@@ -137,12 +137,15 @@ def free_energy_hidden(h, W, b, c, visible="bernoulli", hidden="bernoulli"):
     return -own - visible_units(visible, W.shape[0]).marginal(h @ W.T, b)
 
 
-def reconstruction_error(v, W, b, c, visible="bernoulli"):
+def reconstruction_error(v, W, b, c, visible="bernoulli", hidden="bernoulli", up=1.0, down=1.0):
     """Mean squared error per sample of the mean-field reconstruction.
 
-    ``sum_i (v_i - E[v_i | h = P(h|v)])^2`` averaged over rows.
+    ``sum_i (v_i - E[v_i | h = E[h|v]])^2`` averaged over rows.  ``up`` and
+    ``down`` scale the weights of the bottom-up and top-down conditionals (the
+    modified RBMs a DBM is pretrained with).
     """
-    r = mean_visibles(mean_hiddens(v, W, c), W, b, visible)
+    h = mean_hiddens(v, W * up if up != 1 else W, c, hidden)
+    r = mean_visibles(h, W * down if down != 1 else W, b, visible)
     r -= v if not hasattr(v, "toarray") else v.toarray()
     return float(np.einsum("ij,ij->", r, r) / r.shape[0])
 

@@ -23,8 +23,6 @@ from ..math.energy import (
     bernoulli_grid16,
     binarize_dynamic,
     free_energy,
-    mean_hiddens,
-    mean_visibles,
     pseudo_log_likelihood,
     reconstruction_error,
 )
@@ -145,10 +143,9 @@ def reconstruction_monitor(X, visible="bernoulli", hidden="bernoulli", up=1.0, d
     M = M.toarray() if hasattr(M, "toarray") else np.asarray(M)
 
     def monitor(state):
-        H = mean_hiddens(M, state.W * up if up != 1 else state.W, state.c, hidden)
-        R = mean_visibles(H, state.W * down if down != 1 else state.W, state.b, visible)
-        R -= M
-        return {"reconstruction_error": float(np.einsum("ij,ij->", R, R) / max(len(M), 1))}
+        W, b, c = state.params()
+        return {"reconstruction_error": reconstruction_error(M, W, b, c, visible, hidden, up,
+                                                             down)}
 
     return monitor
 

@@ -34,7 +34,8 @@ def all_finite(arrays):
 
 
 def max_abs(arrays):
-    """The largest absolute value over ``arrays`` (NaN when any is NaN)."""
+    """The largest absolute value over ``arrays`` (non-finite values are the
+    finite check's to catch, which :func:`run_epochs` makes first)."""
     return max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
 
 
