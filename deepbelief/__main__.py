@@ -138,14 +138,21 @@ def _say(quiet):
 class TimeLeft:
     """The time left of a list of jobs, from measured times: seconds per unit of
     weight (hidden layers x rows x epochs) of the fits done so far, per method,
-    and the mean time of the greedy pretraining runs done so far."""
+    and the mean time of the greedy pretraining runs done so far.  An optional
+    job (a step past the grid's edge) counts at the share of the optional jobs
+    so far that did run (one half before any has)."""
 
     def __init__(self, jobs):
         self.jobs = jobs
         self.rate = {}  # method -> [seconds, weight]
         self.stacks = []
+        self.optional = [0, 0]  # optional jobs run, skipped
 
     def update(self, job, seconds):
+        if job.optional:
+            self.optional[job.skipped] += 1
+            if job.skipped:
+                return
         if job.stage == "pretraining":
             self.stacks.append(seconds)
         elif job.weight:
@@ -165,7 +172,9 @@ class TimeLeft:
                 left += sum(self.stacks) / len(self.stacks)
             else:
                 s, w = self.rate.get(job.method, total)
-                left += job.weight * s / w
+                share = (self.optional[0] / sum(self.optional) if sum(self.optional) else 0.5) \
+                    if job.optional else 1.0
+                left += share * job.weight * s / w
         return left
 
 

@@ -10,6 +10,7 @@ from .configs import METHODS, OPTIMIZER_SETTINGS, StudyConfig
 from .report import results_table, write_report
 from .runner import (
     choose_learning_rate,
+    choose_step,
     fit_and_score,
     label_budget_study,
     load_dataset,
@@ -18,4 +19,4 @@ from .runner import (
 
 __all__ = ["METHODS", "OPTIMIZER_SETTINGS", "StudyConfig", "run_study", "label_budget_study",
            "load_dataset", "results_table", "write_report", "choose_learning_rate",
-           "fit_and_score"]
+           "choose_step", "fit_and_score"]

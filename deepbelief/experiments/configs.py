@@ -5,8 +5,9 @@ unfitted estimator with ``depth`` hidden layers of ``config.width`` units and th
 study's fine-tuning budget, so methods differ only in what they are about.  The
 step size is not theirs to fix: the study chooses it for every method, depth,
 optimizer and label budget from ``LEARNING_RATE_GRID`` on a validation split
-(:func:`deepbelief.experiments.runner.choose_learning_rate`), so that no method is
-shown at a step size that breaks it.
+(:func:`deepbelief.experiments.runner.choose_learning_rate`; the grid is extended
+past an edge where the best step lies on it, ``MAX_EXTRA_STEPS``), so that no
+method is shown at a step size that breaks it.
 """
 
 from dataclasses import dataclass
@@ -46,6 +47,13 @@ LEARNING_RATE_GRID = {
 }
 #: the share of the (labelled) training rows held out to choose the step size on
 VALIDATION_FRACTION = 0.2
+#: each step is scored on the validation split with every seed the study
+#: measures (and at least this many): its score is the worst of them, so that a
+#: step that trains one seed and leaves another at chance is not chosen
+MIN_SELECTION_SEEDS = 2
+#: when the best step is at an edge of the steps tried and beats its neighbour,
+#: the grid is extended past that edge by its own ratio, at most this many times
+MAX_EXTRA_STEPS = 2
 
 
 def _finetune(cfg, optimizer, seed):

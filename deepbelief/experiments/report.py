@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import plotting
-from .configs import METHODS, VALIDATION_FRACTION
+from .configs import MAX_EXTRA_STEPS, METHODS, VALIDATION_FRACTION
+from .runner import selection_seeds
 
 
 def _mean_sd(values, scale=100.0):
@@ -139,7 +140,7 @@ def findings(results, budget_results=None, meta=None):
                                 for v in r.get("validation_scores", {}).values() if v == v),
                                default=float("nan"))
                 notes.append(f"{m} from {start} layers (best validation accuracy over the "
-                             f"step-size grid at {deepest} layers: {100 * best_val:.0f} %)")
+                             f"steps tried at {deepest} layers: {100 * best_val:.0f} %)")
             text += " Over 50 %: " + "; ".join(notes) + "."
         out.append(text)
     if budget_results:
@@ -160,9 +161,11 @@ def findings(results, budget_results=None, meta=None):
     seeds = sorted({r["seed"] for r in results})
     rows = (meta or {}).get("train rows")
     out.append(
-        f"**Caveats.** {len(seeds)} seeds (± is their standard deviation); "
-        f"{rows or 'the'} training rows, {int(VALIDATION_FRACTION * 100)} % of them held out to "
-        "choose each step size (one split, seed 0, for every seed), then all of them used for "
+        f"**Caveats.** {_plural(len(seeds), 'seed')}"
+        + (" (± is their standard deviation); " if len(seeds) > 1 else " (no error bars); ")
+        + f"{rows or 'the'} training rows, {int(VALIDATION_FRACTION * 100)} % of them held out "
+        f"to choose each step size (one split; each step fitted with seeds "
+        f"{_seed_list(seeds)} and scored by the worst), then all of them used for "
         "the measured fit; the greedy pretraining (DBN) sees the images of the validation rows, "
         "not their labels. With few labels the step size is chosen on a fifth of those few "
         "(20 rows for 100 labels): a noisy choice.")
@@ -303,8 +306,12 @@ def write_report(out, results, *, stacks=None, budget_results=None, meta=None, i
               f"![error vs depth]({name('error_vs_depth')})", "",
               "## Step sizes chosen on the validation split", "",
               "The fine-tuning step of every method, depth and optimizer (and label budget), "
-              f"chosen from {_grid_text()} by validation accuracy (in brackets), the same for "
-              "every seed.", "", step_table(results, budget_results), "",
+              f"chosen from {_grid_text()} by validation accuracy (in brackets: the worst of "
+              f"seeds {_seed_list(sorted({r['seed'] for r in results}))} at that step; with "
+              "few labels, each seed on its own labelled rows), the same for every seed; a "
+              "step outside the grid means the best lay on its edge and the grid was extended "
+              f"past it (at most {MAX_EXTRA_STEPS} steps).", "",
+              step_table(results, budget_results), "",
               f"## Gradient norms per layer ({deepest} hidden layers, {first})", "",
               "Backprop multiplies one activation derivative per layer (at most 1/4 for the "
               "sigmoid) and one weight matrix: the norms fall geometrically toward the input "
@@ -350,6 +357,14 @@ def _saturation_text(results, depth, optimizer):
                "useful coming from below, the output layer drives the top units to 0 or 1, as "
                "Glorot & Bengio observed." if last[-1] > 0.5 else
                f" Its top layer too ({100 * float(last[-1]):.0f} % saturated at the end)."))
+
+
+def _seed_list(seeds):
+    return ", ".join(map(str, selection_seeds(seeds)))
+
+
+def _plural(n, word):
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _grid_text():
