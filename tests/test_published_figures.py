@@ -140,3 +140,54 @@ def test_every_quoted_json_names_its_command_and_commit():
 def test_the_dask_search_chose_alike_on_both_backends():
     if (RESULTS / "dask.json").exists():
         assert _load("dask.json")["grid_same_results"]
+
+
+# the study's committed reports: (results.json, figure, format, pages)
+STUDY = ROOT / "docs"
+
+
+def _budget_error(method, budget):
+    def get(d):
+        vals = [r["test_error"] for r in d["label_budget"]
+                if r["method"] == method and r["budget"] == budget]
+        return 100 * sum(vals) / len(vals)
+    return get
+
+
+def _depth_error(method, depth):
+    def get(d):
+        vals = [r["test_error"] for r in d["results"] if r["method"] == method
+                and r["depth"] == depth and r["optimizer"] == "momentum"]
+        return 100 * sum(vals) / len(vals)
+    return get
+
+
+_pct1 = lambda v: f"{v:.1f} %"  # noqa: E731
+_wall = lambda d: d["meta"]["wall seconds"]  # noqa: E731
+_secs = lambda v: f"{v:,.0f} s"  # noqa: E731
+BUDGET = "study_report_mnist_budget/results.json"
+DEPTH = "study_report_mnist_depth/results.json"
+
+STUDY_FIGURES = [
+    (BUDGET, _budget_error(m, b), _pct1, ["README.md", "docs/study.rst"])
+    for m in ("dbn", "relu_he") for b in (100, 1000, 10000, 60000)
+] + [
+    (BUDGET, _budget_error("sigmoid_glorot", 100), _pct1, ["README.md", "docs/study.rst"]),
+    (BUDGET, _budget_error("sigmoid_glorot", 1000), _pct1, ["docs/study.rst"]),
+    (BUDGET, _wall, _secs, ["docs/study.rst"]),
+    (DEPTH, _wall, _secs, ["docs/study.rst"]),
+] + [
+    (DEPTH, _depth_error(m, 8), _pct1, ["docs/study.rst"])
+    for m in ("relu_he", "sdae", "dbn", "sigmoid_batchnorm", "relu_residual")
+]
+
+
+@pytest.mark.parametrize("name, get, fmt, page", [
+    pytest.param(name, get, fmt, page, id=f"{name.split('/')[0]}-{i}-{page}")
+    for i, (name, get, fmt, pages) in enumerate(STUDY_FIGURES) if (STUDY / name).exists()
+    for page in pages])
+def test_page_quotes_the_study_report(name, get, fmt, page):
+    text = (ROOT / page).read_text()
+    figure = fmt(get(json.loads((STUDY / name).read_text())))
+    assert figure in text.replace("**", "").replace("\n", " ").replace("  ", " "), \
+        f"{page} does not quote {figure} of {name}"

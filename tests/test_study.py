@@ -104,12 +104,14 @@ def test_the_committed_report_is_what_its_command_gives():
     methods, depths = ("sigmoid_glorot", "relu_he"), (1, 2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
+        # the committed seeds: every one of them scores each step
         rerun, _ = run_study(load_dataset("digits"), depths=depths, methods=methods,
-                             optimizers=("momentum",), seeds=(0,), config=cfg)
+                             optimizers=("momentum",), seeds=tuple(meta["seeds"]), config=cfg)
+    assert len(rerun) == len(methods) * len(depths) * len(meta["seeds"])
     for r in rerun:
         row = next(c for c in committed["results"] if c["method"] == r["method"]
                    and c["depth"] == r["depth"] and c["optimizer"] == "momentum"
-                   and c["seed"] == 0)
+                   and c["seed"] == r["seed"])
         assert row["learning_rate"] == r["learning_rate"], (r["method"], r["depth"])
         assert f"{100 * row['test_error']:.1f}" == f"{100 * r['test_error']:.1f}", \
             (r["method"], r["depth"])
