@@ -64,7 +64,10 @@ for name, make in makers.items():
           f"test accuracy {models[name].score(X_test, y_test):.3f}")
 
 # %%
-# Learning curves at the chosen steps: the small random sigmoid weights barely move
+# The two randomly initialised sigmoid nets stay at chance (validation 0.100) at
+# every step tried, the grid extended down to 0.001: at 5 layers the gradient
+# vanishes before it reaches their lower layers, whatever the step.  The
+# pretrained net and the ReLU net train.  Learning curves at the chosen steps:
 fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 for i, (name, model) in enumerate(models.items()):
     # staggered markers: the two failing nets' curves coincide, both stay visible
