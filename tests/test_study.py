@@ -193,7 +193,11 @@ def test_the_time_left_counts_a_step_past_the_grid_at_the_share_that_ran():
 def test_every_seed_the_study_measures_scores_each_step():
     """One step for all seeds (per budget), and it has to train every one of
     them: each seed's own labelled rows score it on their validation split."""
-    from deepbelief.experiments.runner import label_budget_jobs, run_jobs, selection_seeds
+    from deepbelief.experiments.runner import (
+        label_budget_jobs,
+        run_jobs,
+        selection_seeds,
+    )
 
     assert selection_seeds((0,)) == (0, 1) and selection_seeds((3, 5, 9)) == (3, 5, 9)
     data = load_dataset("digits")
