@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from deepbelief.experiments import StudyConfig, load_dataset, run_study
 from deepbelief.experiments.configs import LEARNING_RATE_GRID, METHODS
-from deepbelief.experiments.runner import choose_learning_rate, next_step, step_score
+from deepbelief.experiments.selection import choose_learning_rate, next_step, step_score
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "study_report" / "results.json"
@@ -53,7 +53,7 @@ def test_choose_step_extends_the_grid_for_a_net_whose_best_step_is_outside_it():
     to a step that trains it, and every step it tried is scored."""
     from deepbelief import DeepNetClassifier
     from deepbelief.experiments import choose_step
-    from deepbelief.experiments.runner import validation_split
+    from deepbelief.experiments.selection import validation_split
 
     X_tr, _, y_tr, _ = load_dataset("digits")
     make = lambda lr: DeepNetClassifier((16,), solver="adam", learning_rate_init=lr,  # noqa
@@ -193,11 +193,8 @@ def test_the_time_left_counts_a_step_past_the_grid_at_the_share_that_ran():
 def test_every_seed_the_study_measures_scores_each_step():
     """One step for all seeds (per budget), and it has to train every one of
     them: each seed's own labelled rows score it on their validation split."""
-    from deepbelief.experiments.runner import (
-        label_budget_jobs,
-        run_jobs,
-        selection_seeds,
-    )
+    from deepbelief.experiments.runner import label_budget_jobs, run_jobs
+    from deepbelief.experiments.selection import selection_seeds
 
     assert selection_seeds((0,)) == (0, 1) and selection_seeds((3, 5, 9)) == (3, 5, 9)
     data = load_dataset("digits")

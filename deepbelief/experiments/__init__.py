@@ -8,14 +8,8 @@ both.
 
 from .configs import METHODS, OPTIMIZER_SETTINGS, StudyConfig
 from .report import results_table, write_report
-from .runner import (
-    choose_learning_rate,
-    choose_step,
-    fit_and_score,
-    label_budget_study,
-    load_dataset,
-    run_study,
-)
+from .runner import label_budget_study, load_dataset, run_study
+from .selection import choose_learning_rate, choose_step, fit_and_score
 
 __all__ = ["METHODS", "OPTIMIZER_SETTINGS", "StudyConfig", "run_study", "label_budget_study",
            "load_dataset", "results_table", "write_report", "choose_learning_rate",

@@ -5,7 +5,7 @@ unfitted estimator with ``depth`` hidden layers of ``config.width`` units and th
 study's fine-tuning budget, so methods differ only in what they are about.  The
 step size is not theirs to fix: the study chooses it for every method, depth,
 optimizer and label budget from ``LEARNING_RATE_GRID`` on a validation split
-(:func:`deepbelief.experiments.runner.choose_learning_rate`; the grid is extended
+(:func:`deepbelief.experiments.selection.choose_learning_rate`; the grid is extended
 past an edge where the best step lies on it, ``MAX_EXTRA_STEPS``), so that no
 method is shown at a step size that breaks it.
 """

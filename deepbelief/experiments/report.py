@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import plotting
 from .configs import MAX_EXTRA_STEPS, METHODS, VALIDATION_FRACTION
-from .runner import selection_seeds
+from .selection import selection_seeds
 
 
 def _mean_sd(values, scale=100.0):

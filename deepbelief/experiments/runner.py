@@ -5,19 +5,16 @@ RBM stack, the fits that choose a step size, the fits that are measured),
 built before anything runs, so that progress and the time left are known from
 the start; :func:`run_jobs` runs them in order.
 
-Every method's fine-tuning step size is chosen by :func:`choose_learning_rate`
-from ``LEARNING_RATE_GRID`` on a stratified validation split of the training
-rows (``VALIDATION_FRACTION``, seed 0), per method, depth and optimizer (and
-label budget), once for all seeds: each step is fitted with every seed the
-study measures (:func:`selection_seeds`; with few labels, each seed's own
-labelled rows) and scored by the worst of them (:func:`step_score`),
-and where the best step lies on an edge of the grid the grid is extended past
-it (:func:`next_step`, at most ``MAX_EXTRA_STEPS`` times).  Every method gets
-the same fine-tuning epochs.  The measured fits then train on all the training
-rows at the chosen step and are scored on the test rows.
+Every method's fine-tuning step size is chosen by the rule of
+:mod:`deepbelief.experiments.selection` from ``LEARNING_RATE_GRID`` on a
+stratified validation split of the training rows, per method, depth and
+optimizer (and label budget), once for all seeds, every seed the study
+measures scoring each step (with few labels, each seed on its own labelled
+rows).  Every method gets the same fine-tuning epochs.  The measured fits then
+train on all the training rows at the chosen step and are scored on the test
+rows.
 """
 
-import math
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -25,15 +22,21 @@ from typing import Callable
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from ..errors import TrainingDivergedError
 from ..estimators.dbn import DBN
 from .configs import (
     LEARNING_RATE_GRID,
     MAX_EXTRA_STEPS,
     METHODS,
-    MIN_SELECTION_SEEDS,
     VALIDATION_FRACTION,
     StudyConfig,
+)
+from .selection import (
+    choose_learning_rate,
+    fit_and_score,
+    next_step,
+    selection_seeds,
+    validation_scores,
+    validation_split,
 )
 
 
@@ -65,123 +68,6 @@ def pretrain_stack(X, depth, cfg, seed):
                random_state=seed).fit(X)
 
 
-def fit_and_score(est, X_fit, y_fit, X_eval, y_eval):
-    """Fit ``est`` on ``(X_fit, y_fit)`` and return its score on ``(X_eval,
-    y_eval)``; a fit that diverges scores NaN (a result, not a crash)."""
-    try:
-        est.fit(X_fit, y_fit)
-    except TrainingDivergedError:
-        return float("nan")
-    return float(est.score(X_eval, y_eval))
-
-
-def validation_split(X, y, fraction=VALIDATION_FRACTION, seed=0):
-    """The stratified split the step sizes are chosen on: ``(X_fit, X_val, y_fit, y_val)``."""
-    stratify = y if np.min(np.bincount(y.astype(int))) >= 2 else None
-    return train_test_split(X, y, test_size=fraction, random_state=seed, stratify=stratify)
-
-
-def selection_seeds(seeds):
-    """The seeds each step is scored with: every seed of ``seeds``, and more
-    after the last up to ``MIN_SELECTION_SEEDS``."""
-    seeds = list(seeds)
-    while len(seeds) < MIN_SELECTION_SEEDS:
-        seeds.append(seeds[-1] + 1)
-    return tuple(seeds)
-
-
-def step_score(scores):
-    """The validation score of one step from its scores under several seeds
-    (a number, a sequence or a ``{seed: score}`` dict): the worst of them, NaN
-    if any fit diverged."""
-    if isinstance(scores, dict):
-        scores = list(scores.values())
-    values = np.atleast_1d(np.asarray(scores, dtype=float))
-    return float("nan") if np.isnan(values).any() else float(values.min())
-
-
-def choose_learning_rate(scores):
-    """The step size of best validation accuracy (``scores``: ``{lr: accuracy}``,
-    NaN for a diverged fit, or ``{lr: scores under several seeds}``, each step
-    then scored by :func:`step_score`); ties go to the smaller step."""
-    scores = {lr: step_score(v) for lr, v in scores.items()}
-    finite = {lr: s for lr, s in scores.items() if not math.isnan(s)}
-    if not finite:
-        return min(scores)
-    best = max(finite.values())
-    return min(lr for lr, s in finite.items() if s == best)
-
-
-def next_step(scores):
-    """The step to try past the edge of the steps tried, or None.
-
-    When the chosen step (:func:`choose_learning_rate`) is the smallest tried,
-    or the largest tried and better than its neighbour, the next step beyond it
-    by the ratio of those two (rounded to the nearest of 1 or 3 times a power
-    of ten, the series of ``LEARNING_RATE_GRID``), so that a
-    method whose best step lies outside the grid gets it.  Downward, a tie
-    counts (every step at chance or diverged looks the same whether the
-    gradient vanished or the steps were all too large: a smaller one tells them
-    apart); upward only a gain does.
-    """
-    tried = sorted(scores)
-    if len(tried) < 2:
-        return None
-    s = {lr: step_score(v) for lr, v in scores.items()}
-
-    def beyond(edge, neighbour):
-        x = edge * edge / neighbour
-        k = math.floor(math.log10(x))
-        nearest = min((10**k, 3 * 10**k, 10**(k + 1)), key=lambda c: abs(math.log(c / x)))
-        return float(f"{nearest:.1g}")
-
-    best = choose_learning_rate(s)
-    if best == tried[0]:
-        return beyond(tried[0], tried[1])
-    if best == tried[-1] and (math.isnan(s[tried[-2]]) or s[tried[-1]] > s[tried[-2]]):
-        return beyond(tried[-1], tried[-2])
-    return None
-
-
-def choose_step(make, X_fit, y_fit, X_val, y_val, steps=LEARNING_RATE_GRID["momentum"],
-                seeds=(0, 1), extra_steps=MAX_EXTRA_STEPS):
-    """The study's step-size rule for any estimator: ``(step, {step: score})``.
-
-    ``make(lr)`` returns an unfitted estimator at step ``lr``; each step is
-    fitted on ``(X_fit, y_fit)`` once per ``random_state`` in ``seeds`` and
-    scored on ``(X_val, y_val)`` by the worst of them (:func:`step_score`); the
-    grid ``steps`` is extended past an edge up to ``extra_steps`` times
-    (:func:`next_step`).
-
-    Examples
-    --------
-    >>> from sklearn.datasets import load_iris
-    >>> from sklearn.model_selection import train_test_split
-    >>> from deepbelief import DeepNetClassifier
-    >>> from deepbelief.experiments import choose_step
-    >>> X, y = load_iris(return_X_y=True)
-    >>> X_fit, X_val, y_fit, y_val = train_test_split(X / 8, y, random_state=0, stratify=y)
-    >>> make = lambda lr: DeepNetClassifier((16,), learning_rate_init=lr, max_iter=20)
-    >>> lr, scores = choose_step(make, X_fit, y_fit, X_val, y_val, steps=(1e-3, 1e-2))
-    >>> lr in scores
-    True
-    """
-    scores = {}
-
-    def score(lr):
-        scores[lr] = [fit_and_score(make(lr).set_params(random_state=seed), X_fit, y_fit,
-                                    X_val, y_val) for seed in seeds]
-
-    for lr in steps:
-        score(lr)
-    for _ in range(extra_steps):
-        lr = next_step(scores)
-        if lr is None or lr in scores:
-            break
-        score(lr)
-    return choose_learning_rate(scores), {lr: step_score(v) for lr, v in sorted(scores.items())}
-
-
 @dataclass
 class Job:
     """One unit of the study: ``run()`` returns a result dict (or None)."""
@@ -194,21 +80,31 @@ class Job:
     skipped: bool = False  # an optional job that was not needed (set when it runs)
 
 
-def _extension_job(stage, weight, method, scores, fit, seeds):
-    """An optional selection job: tries :func:`next_step` of ``scores`` (a
-    ``{lr: {seed: score}}`` dict, filled in place) with ``fit(lr, seed)`` for
-    each of ``seeds``, or marks itself skipped."""
-    job = Job(stage, weight * len(seeds), method=method, optional=True)
+def _selection_jobs(stage, weight, method, steps, seeds, scores, fit):
+    """The jobs that choose one step: ``fit(lr, seed)`` (a validation score)
+    for each of ``steps`` and ``seeds``, into ``scores`` (``{lr: {seed:
+    score}}``, filled in place), then ``MAX_EXTRA_STEPS`` optional jobs that
+    try :func:`next_step` past the grid's edge, or mark themselves skipped."""
+    def score(lr, seed):
+        def run():
+            scores.setdefault(lr, {})[seed] = fit(lr, seed)
+        return run
 
-    def run():
-        lr = next_step(scores)
-        if lr is None or lr in scores:
-            job.skipped = True
-            return
-        scores[lr] = {seed: fit(lr, seed) for seed in seeds}
+    def extend(job):
+        def run():
+            lr = next_step(scores)
+            if lr is None or lr in scores:
+                job.skipped = True
+                return
+            scores[lr] = {seed: fit(lr, seed) for seed in seeds}
+        return run
 
-    job.run = run
-    return job
+    jobs = [Job(stage, weight, score(lr, seed), method) for lr in steps for seed in seeds]
+    for _ in range(MAX_EXTRA_STEPS):
+        job = Job(stage, weight * len(seeds), method=method, optional=True)
+        job.run = extend(job)
+        jobs.append(job)
+    return jobs
 
 
 def _record(est, method, optimizer, depth, seed, lr, scores, data, cfg):
@@ -265,12 +161,6 @@ def study_jobs(data, *, depths=(1, 2, 4, 6, 8), methods=tuple(METHODS),
             return fit_and_score(est, X_fit, y_fit, X_val, y_val)
         return score
 
-    def select(method, depth, optimizer, lr, seed):
-        def run():
-            scores = chosen.setdefault((method, depth, optimizer), {})
-            scores.setdefault(lr, {})[seed] = fit(method, depth, optimizer)(lr, seed)
-        return run
-
     def measure(method, depth, optimizer, seed):
         def run():
             scores = chosen[(method, depth, optimizer)]
@@ -278,8 +168,8 @@ def study_jobs(data, *, depths=(1, 2, 4, 6, 8), methods=tuple(METHODS),
             est = METHODS[method][1](depth, cfg, optimizer, seed,
                                      dbn=stacks.get(seed, (None,))[0])
             est.set_params(learning_rate_init=lr)
-            return _record(est, method, optimizer, depth, seed, lr,
-                           {k: step_score(v) for k, v in sorted(scores.items())}, data, cfg)
+            return _record(est, method, optimizer, depth, seed, lr, validation_scores(scores),
+                           data, cfg)
         return run
 
     for seed in seeds:
@@ -289,16 +179,11 @@ def study_jobs(data, *, depths=(1, 2, 4, 6, 8), methods=tuple(METHODS),
             for method in methods:
                 for optimizer in optimizers:
                     if seed == seeds[0]:
-                        cost = depth * (1 - VALIDATION_FRACTION) * n * cfg.epochs
-                        for lr in grid[optimizer]:
-                            for s in selection_seeds(seeds):
-                                jobs.append(Job("selection", cost,
-                                                select(method, depth, optimizer, lr, s), method))
-                        scores = chosen.setdefault((method, depth, optimizer), {})
-                        jobs += [_extension_job("selection", cost, method, scores,
-                                                fit(method, depth, optimizer),
-                                                selection_seeds(seeds))
-                                 for _ in range(MAX_EXTRA_STEPS)]
+                        jobs += _selection_jobs(
+                            "selection", depth * (1 - VALIDATION_FRACTION) * n * cfg.epochs,
+                            method, grid[optimizer], selection_seeds(seeds),
+                            chosen.setdefault((method, depth, optimizer), {}),
+                            fit(method, depth, optimizer))
                     jobs.append(Job("study", depth * n * cfg.epochs,
                                     measure(method, depth, optimizer, seed), method))
     return jobs
@@ -343,12 +228,6 @@ def label_budget_jobs(data, state, *, budgets=(100, 1000, None), depth=4, seeds=
             return fit_and_score(make(method, len(y_fit), seed, lr), X_fit, y_fit, X_val, y_val)
         return score
 
-    def select(method, budget, lr, seed):
-        def run():
-            scores = chosen.setdefault(("budget", method, labelled(budget, seeds[0])[0]), {})
-            scores.setdefault(lr, {})[seed] = fit(method, budget)(lr, seed)
-        return run
-
     def measure(method, budget, seed):
         def run():
             n, idx = labelled(budget, seed)
@@ -358,8 +237,8 @@ def label_budget_jobs(data, state, *, budgets=(100, 1000, None), depth=4, seeds=
                                          X_te, y_te)
             return {"budget": n, "method": method, "seed": seed, "test_error": error,
                     "learning_rate": lr,
-                    "validation_scores": {str(k): step_score(v)
-                                          for k, v in sorted(scores.items())}}
+                    "validation_scores": {str(k): v
+                                          for k, v in validation_scores(scores).items()}}
         return run
 
     for seed in seeds:
@@ -368,15 +247,10 @@ def label_budget_jobs(data, state, *, budgets=(100, 1000, None), depth=4, seeds=
             cost = depth * n * _budget_epochs(cfg, n, len(y_tr))
             for method in BUDGET_METHODS:
                 if seed == seeds[0]:
-                    fit_cost = cost * (1 - VALIDATION_FRACTION)
-                    for lr in grid[optimizer]:
-                        for s in selection_seeds(seeds):
-                            jobs.append(Job("label budget selection", fit_cost,
-                                            select(method, budget, lr, s), method))
-                    scores = chosen.setdefault(("budget", method, n), {})
-                    jobs += [_extension_job("label budget selection", fit_cost, method, scores,
-                                            fit(method, budget), selection_seeds(seeds))
-                             for _ in range(MAX_EXTRA_STEPS)]
+                    jobs += _selection_jobs(
+                        "label budget selection", cost * (1 - VALIDATION_FRACTION), method,
+                        grid[optimizer], selection_seeds(seeds),
+                        chosen.setdefault(("budget", method, n), {}), fit(method, budget))
                 jobs.append(Job("label budget", cost, measure(method, budget, seed), method))
     return jobs
 
